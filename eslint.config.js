@@ -1,0 +1,59 @@
+// @ts-check
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Layers above the core: src/core may import none of them (DESIGN.md, "the pure core"). */
+const upperLayers = ['sim', 'lab', 'storage', 'transport', 'node', 'kv', 'check', 'cli'];
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'eslint.config.js'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['scripts/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The core is a pure, deterministic state machine: no I/O, no clock, no timers, no ambient randomness.
+    files: ['src/core/**/*.ts'],
+    ignores: ['src/core/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^node:', message: 'src/core must not touch Node APIs: it is pure.' },
+            ...upperLayers.map((layer) => ({
+              regex: `^\\.\\./${layer}(/|$)`,
+              message: `src/core must not import the ${layer} layer: dependencies point down to the core.`,
+            })),
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Date', message: 'src/core never reads the clock: time arrives as tick() calls.' },
+        { name: 'performance', message: 'src/core never reads the clock.' },
+        { name: 'setTimeout', message: 'src/core sets no timers.' },
+        { name: 'setInterval', message: 'src/core sets no timers.' },
+        { name: 'setImmediate', message: 'src/core sets no timers.' },
+        { name: 'queueMicrotask', message: 'src/core schedules nothing.' },
+        { name: 'process', message: 'src/core does no I/O.' },
+        { name: 'require', message: 'src/core imports nothing dynamic.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Randomness comes from the injected seeded generator.' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,159 @@
+import type { Prng, Simulator } from '../../sim/index.js';
+import { decode, encode } from '../labgob.js';
+import type { Server } from './server.js';
+
+/** The outcome of a call: the decoded reply, or `ok: false` for a lost request, lost reply or dead peer. */
+export type CallResult = { readonly ok: true; readonly reply: unknown } | { readonly ok: false };
+
+/** labrpc's constants (spec: lab-tests.md section 3). */
+const SHORT_DELAY_MS = 27; // unreliable: each request waits 0..26 ms
+const DROP_PER_MILLE = 100; // unreliable: 10% of requests and 10% of replies are lost
+const LONG_DELAY_MS = 7000; // a call to a disconnected or dead peer fails after 0..6999 ms
+const SHORT_FAIL_MS = 100; // ... or 0..99 ms with long delays off
+const REORDER_OF_900 = 600; // long reordering: 2/3 of replies arrive late
+const REORDER_BASE_MS = 200;
+const REORDER_SPREAD_MS = 2000;
+
+/** Where a client end points, and whether it may send. */
+interface EndState {
+  enabled: boolean;
+  server: string | undefined;
+}
+
+/**
+ * The lab's simulated network (labrpc), on the simulator's clock. Every call is counted and its arguments
+ * encoded; requests and replies are delivered as simulator events, never synchronously, so a handler never runs
+ * inside its caller's stack.
+ */
+export class Network {
+  private readonly ends = new Map<string, EndState>();
+  private readonly servers = new Map<string, Server>();
+  private reliableNet = true;
+  private longDelaysOn = false;
+  private longReorderingOn = false;
+  private totalCalls = 0;
+  private totalBytes = 0;
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly rand: Prng,
+  ) {}
+
+  /** A new client end; it sends nothing until `connect`ed and `enable`d. */
+  makeEnd(name: string): ClientEnd {
+    if (this.ends.has(name)) throw new Error(`labrpc: MakeEnd: ${name} already exists`);
+    this.ends.set(name, { enabled: false, server: undefined });
+    return new ClientEnd(name, this);
+  }
+
+  addServer(name: string, server: Server): void {
+    this.servers.set(name, server);
+  }
+
+  /** Removes a server: calls in flight to it fail, and new calls fail as to a dead peer. */
+  deleteServer(name: string): void {
+    this.servers.delete(name);
+  }
+
+  /** Points end `endName` at server `serverName` (for life). */
+  connect(endName: string, serverName: string): void {
+    this.endState(endName).server = serverName;
+  }
+
+  /** Enables or disables an end: a disabled end's calls fail as to a dead peer. */
+  enable(endName: string, enabled: boolean): void {
+    this.endState(endName).enabled = enabled;
+  }
+
+  reliable(yes: boolean): void {
+    this.reliableNet = yes;
+  }
+
+  longDelays(yes: boolean): void {
+    this.longDelaysOn = yes;
+  }
+
+  longReordering(yes: boolean): void {
+    this.longReorderingOn = yes;
+  }
+
+  /** Requests dispatched to server `name` (incoming RPCs). */
+  getCount(name: string): number {
+    return this.servers.get(name)?.getCount() ?? 0;
+  }
+
+  /** Every call made, delivered or not. */
+  getTotalCount(): number {
+    return this.totalCalls;
+  }
+
+  /** Bytes of every request sent plus every reply delivered. */
+  getTotalBytes(): number {
+    return this.totalBytes;
+  }
+
+  /** ClientEnd.call's body: counts, encodes, and schedules the request's fate. */
+  send(endName: string, svcMeth: string, args: unknown, onReply: (result: CallResult) => void): void {
+    const request = encode(args);
+    this.totalCalls++;
+    this.totalBytes += request.byteLength;
+
+    const end = this.endState(endName);
+    const serverName = end.server;
+    const server = serverName === undefined ? undefined : this.servers.get(serverName);
+    const reliable = this.reliableNet;
+    const fail = (): void => {
+      onReply({ ok: false });
+    };
+
+    if (!end.enabled || serverName === undefined || server === undefined) {
+      // No handler runs; the caller learns of the failure only after a while, as with a real timeout.
+      const delay = this.rand.int(this.longDelaysOn ? LONG_DELAY_MS : SHORT_FAIL_MS);
+      this.sim.schedule(delay, fail);
+      return;
+    }
+
+    const delay = reliable ? 0 : this.rand.int(SHORT_DELAY_MS);
+    this.sim.schedule(delay, () => {
+      if (!reliable && this.rand.int(1000) < DROP_PER_MILLE) {
+        fail(); // The request is lost; the handler never runs.
+        return;
+      }
+      const reply = server.dispatch(svcMeth, request);
+      // The server may have been deleted or cut off while its handler ran: its reply is lost.
+      const serverDead = !end.enabled || this.servers.get(serverName) !== server;
+      if (serverDead || (!reliable && this.rand.int(1000) < DROP_PER_MILLE)) {
+        this.sim.schedule(0, fail);
+        return;
+      }
+      const deliver = (): void => {
+        this.totalBytes += reply.byteLength;
+        onReply({ ok: true, reply: decode(reply) });
+      };
+      if (this.longReorderingOn && this.rand.int(900) < REORDER_OF_900) {
+        this.sim.schedule(REORDER_BASE_MS + this.rand.int(1 + this.rand.int(REORDER_SPREAD_MS)), deliver);
+      } else {
+        this.sim.schedule(0, deliver);
+      }
+    });
+  }
+
+  private endState(name: string): EndState {
+    const end = this.ends.get(name);
+    if (end === undefined) throw new Error(`labrpc: no end named ${name}`);
+    return end;
+  }
+}
+
+/** One server's handle on one peer: `call` sends an RPC over the network. */
+export class ClientEnd {
+  constructor(
+    readonly name: string,
+    private readonly net: Network,
+  ) {}
+
+  /** Sends `args` to "Service.Method" at the peer; `onReply` runs later, from a simulator event. */
+  call(svcMeth: string, args: unknown, onReply: (result: CallResult) => void): void {
+    this.net.send(this.name, svcMeth, args, onReply);
+  }
+}

@@ -1,0 +1,12 @@
+/** The lab tester: config.go's harness on the simulator. */
+export {
+  Config,
+  makeConfig,
+  MAX_LOG_SIZE,
+  RAFT_ELECTION_TIMEOUT,
+  SNAPSHOT_INTERVAL,
+  TEST_TIME_LIMIT_MS,
+  type ConfigOptions,
+} from './config.js';
+export { formatValue } from './format-value.js';
+export { labTest, TestFailure, type LabT, type LabTest, type TestStats, type TestWorld } from './lab-test.js';

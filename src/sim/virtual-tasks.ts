@@ -1,0 +1,106 @@
+import type { Simulator } from './simulator.js';
+
+/**
+ * Lets asynchronous test code ("goroutines") run on the simulator's virtual clock. `sleep(ms)` resolves when the
+ * simulator reaches now + ms; a driver loop steps the simulator one event at a time and, whenever an event woke a
+ * sleeper, lets the woken code run to its next `await` before the next event. JavaScript's job queue is FIFO and
+ * nothing here touches the wall clock, so the interleaving is a pure function of the seed.
+ *
+ * A failure anywhere (an event that throws, such as a tester check inside an apply callback, or a background task
+ * that rejects) is delivered to every sleeper as a rejection, so the test's main body sees it at its next await.
+ */
+export class VirtualTasks {
+  private readonly sleepers = new Set<Sleeper>();
+  private woken = 0;
+  private driving = false;
+  private stopped = false;
+  private failure: Error | undefined;
+
+  /** `deadline` (virtual ms), when set, is a hard stop: the simulator never runs past it. */
+  constructor(
+    private readonly sim: Simulator,
+    private readonly deadline?: { atMs: number; message: string },
+  ) {}
+
+  /** The first failure seen, if any. */
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Resolves after `ms` virtual milliseconds, or rejects with the test's failure. */
+  sleep(ms: number): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.stopped) return new Promise(() => undefined); // The test is over: park the task for good.
+    return new Promise<void>((resolve, reject) => {
+      const sleeper: Sleeper = { resolve, reject };
+      this.sleepers.add(sleeper);
+      this.sim.schedule(ms, () => {
+        if (!this.sleepers.delete(sleeper)) return;
+        this.woken++;
+        resolve();
+      });
+      this.startDriving();
+    });
+  }
+
+  /** Starts `task` as a concurrent "goroutine"; if it fails, the whole test fails. */
+  go(task: () => Promise<unknown>): void {
+    task().catch((error: unknown) => {
+      this.fail(error);
+    });
+  }
+
+  /** Fails the test: every current and future sleeper rejects with `error` (the first failure wins). */
+  fail(error: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = error instanceof Error ? error : new Error(String(error));
+    const sleepers = [...this.sleepers];
+    this.sleepers.clear();
+    for (const sleeper of sleepers) sleeper.reject(this.failure);
+  }
+
+  /** Stops the driver; sleepers never wake again (the test ended). */
+  stop(): void {
+    this.stopped = true;
+    this.sleepers.clear();
+  }
+
+  private startDriving(): void {
+    if (this.driving) return;
+    this.driving = true;
+    void this.drive();
+  }
+
+  private async drive(): Promise<void> {
+    try {
+      while (!this.stopped && this.failure === undefined) {
+        if (this.woken > 0) {
+          this.woken = 0;
+          // A macrotask boundary: every job the wake-up queued (and every job those queue) runs first.
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
+        if (this.sleepers.size === 0) break; // Nobody waits on virtual time: idle until the next sleep().
+        const next = this.sim.nextEventTime();
+        if (next === undefined) {
+          this.fail(new Error('deadlock: tasks are sleeping but nothing is scheduled'));
+          break;
+        }
+        if (this.deadline !== undefined && next > this.deadline.atMs) {
+          this.fail(new Error(this.deadline.message));
+          break;
+        }
+        this.sim.step();
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.driving = false;
+    }
+  }
+}
+
+interface Sleeper {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
