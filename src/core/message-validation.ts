@@ -5,7 +5,9 @@ import type { Message } from './messages.js';
  * Checks that a value received from a peer is a well-formed Message, so that a corrupt or hostile input is
  * refused before it reaches the state machine. Returns the message, or a description of what is wrong.
  */
-export function validateMessage(value: unknown): { ok: true; message: Message } | { ok: false; error: string } {
+export function validateMessage(
+  value: unknown,
+): { ok: true; message: Message } | { ok: false; error: string } {
   const error = messageError(value);
   return error === null ? { ok: true, message: value as Message } : { ok: false, error };
 }
@@ -24,7 +26,9 @@ function messageError(v: unknown): string | null {
         ? null
         : 'bad RequestVote';
     case 'RequestVoteReply':
-      return typeof m.preVote === 'boolean' && typeof m.voteGranted === 'boolean' ? null : 'bad RequestVoteReply';
+      return typeof m.preVote === 'boolean' && typeof m.voteGranted === 'boolean'
+        ? null
+        : 'bad RequestVoteReply';
     case 'AppendEntries':
       if (!isIndex(m.prevLogIndex) || !isIndex(m.prevLogTerm) || !isIndex(m.leaderCommit)) {
         return 'bad AppendEntries';

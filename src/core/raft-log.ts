@@ -26,7 +26,10 @@ export class RaftLog {
     this.entries = [...entries];
     this.entries.forEach((entry, k) => {
       if (entry.index !== this.snapshotIndex + 1 + k) {
-        throw new RaftError('RAFT_BAD_STATE', `log entry ${k} has index ${entry.index}, expected ${this.snapshotIndex + 1 + k}`);
+        throw new RaftError(
+          'RAFT_BAD_STATE',
+          `log entry ${k} has index ${entry.index}, expected ${this.snapshotIndex + 1 + k}`,
+        );
       }
     });
   }
@@ -81,7 +84,10 @@ export class RaftLog {
       if (existing === entry.term) continue;
       if (existing !== undefined) this.entries.length = entry.index - this.snapshotIndex - 1; // Real conflict.
       if (entry.index !== this.lastIndex() + 1) {
-        throw new RaftError('RAFT_BAD_STATE', `entry ${entry.index} would leave a gap after ${this.lastIndex()}`);
+        throw new RaftError(
+          'RAFT_BAD_STATE',
+          `entry ${entry.index} would leave a gap after ${this.lastIndex()}`,
+        );
       }
       this.entries.push(entry);
       this.unstableFrom = Math.min(this.unstableFrom, entry.index);

@@ -14,7 +14,7 @@ import {
 import { Progress } from './progress.js';
 import { RaftLog } from './raft-log.js';
 import type { Ready } from './ready.js';
-import type { Entry, HardState, NodeId, PersistedState, Role, Snapshot } from './types.js';
+import type { HardState, NodeId, PersistedState, Role, Snapshot } from './types.js';
 
 /** A summary of a node's state, for drivers, tests and observers. */
 export interface RaftStatus {
@@ -203,7 +203,8 @@ export class RaftNode {
           : { from, entries: this.log.slice(firstKept, this.log.lastIndex() + 1) },
       messages: this.outbox,
       applySnapshot: this.snapshotToApply,
-      committed: this.applied < this.commitIndex ? this.log.slice(this.applied + 1, this.commitIndex + 1) : [],
+      committed:
+        this.applied < this.commitIndex ? this.log.slice(this.applied + 1, this.commitIndex + 1) : [],
     };
     this.applied = Math.max(this.applied, this.commitIndex);
     this.outbox = [];
@@ -378,7 +379,12 @@ export class RaftNode {
     if (m.preVote) {
       // Would we vote in the proposed term? Only for an up-to-date log, and not while a leader is alive.
       const grant = m.term > this.term && logOk && !this.inLeaderLease();
-      this.reply(m, { type: 'RequestVoteReply', term: grant ? m.term : this.term, preVote: true, voteGranted: grant });
+      this.reply(m, {
+        type: 'RequestVoteReply',
+        term: grant ? m.term : this.term,
+        preVote: true,
+        voteGranted: grant,
+      });
       return;
     }
     // RequestVote rule 2: grant if votedFor is null or candidateId, and the candidate's log is at least as up to
@@ -586,7 +592,7 @@ export class RaftNode {
   }
 
   private reply(request: Message, body: DistributiveOmit<Message, 'from' | 'to'>): void {
-    this.send({ ...body, from: this.config.id, to: request.from } as Message);
+    this.send({ ...body, from: this.config.id, to: request.from });
   }
 
   /** Refuses a request from an older term; the reply carries our term so that its sender steps down. */
@@ -613,4 +619,3 @@ export class RaftNode {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-

@@ -4,8 +4,8 @@ import { Persister } from './persister.js';
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 
-describe('Persister', () => {
-  it('starts empty', () => {
+void describe('Persister', () => {
+  void it('starts empty', () => {
     const p = new Persister();
     assert.equal(p.raftStateSize(), 0);
     assert.equal(p.snapshotSize(), 0);
@@ -13,7 +13,7 @@ describe('Persister', () => {
     assert.deepEqual(p.readSnapshot(), new Uint8Array(0));
   });
 
-  it('round-trips the Raft state and the snapshot, and reports their sizes', () => {
+  void it('round-trips the Raft state and the snapshot, and reports their sizes', () => {
     const p = new Persister();
     p.save(bytes(1, 2, 3), bytes(9, 8, 7, 6, 5));
     assert.deepEqual(p.readRaftState(), bytes(1, 2, 3));
@@ -22,7 +22,7 @@ describe('Persister', () => {
     assert.equal(p.snapshotSize(), 5);
   });
 
-  it('save replaces both the state and the snapshot', () => {
+  void it('save replaces both the state and the snapshot', () => {
     const p = new Persister();
     p.save(bytes(1, 2, 3), bytes(4, 5));
     p.save(bytes(7), bytes(8, 9, 10));
@@ -36,7 +36,7 @@ describe('Persister', () => {
     assert.deepEqual(p.readSnapshot(), bytes(1));
   });
 
-  it('a null snapshot means an empty one, and replaces an earlier snapshot', () => {
+  void it('a null snapshot means an empty one, and replaces an earlier snapshot', () => {
     const p = new Persister();
     p.save(bytes(1), bytes(2, 3));
     p.save(bytes(4, 5), null);
@@ -45,7 +45,7 @@ describe('Persister', () => {
     assert.deepEqual(p.readSnapshot(), new Uint8Array(0));
   });
 
-  it('copies bytes on save: changing the input afterwards changes nothing', () => {
+  void it('copies bytes on save: changing the input afterwards changes nothing', () => {
     const p = new Persister();
     const state = bytes(1, 2, 3);
     const snapshot = bytes(4, 5, 6);
@@ -56,7 +56,7 @@ describe('Persister', () => {
     assert.deepEqual(p.readSnapshot(), bytes(4, 5, 6));
   });
 
-  it('copies only the viewed bytes of a subarray', () => {
+  void it('copies only the viewed bytes of a subarray', () => {
     const backing = bytes(0, 1, 2, 3, 4, 5, 6, 7);
     const p = new Persister();
     p.save(backing.subarray(2, 4), backing.subarray(5));
@@ -68,7 +68,7 @@ describe('Persister', () => {
     assert.deepEqual(p.readRaftState(), bytes(2, 3));
   });
 
-  it('copies bytes on read: changing the output changes nothing', () => {
+  void it('copies bytes on read: changing the output changes nothing', () => {
     const p = new Persister();
     p.save(bytes(1, 2, 3), bytes(4, 5, 6));
     const state = p.readRaftState();
@@ -80,7 +80,7 @@ describe('Persister', () => {
     assert.notEqual(p.readRaftState(), p.readRaftState());
   });
 
-  it('copy() holds the same contents, independent of later saves to either', () => {
+  void it('copy() holds the same contents, independent of later saves to either', () => {
     const original = new Persister();
     original.save(bytes(1, 2), bytes(3, 4, 5));
     const copy = original.copy();
@@ -98,7 +98,7 @@ describe('Persister', () => {
     assert.equal(original.snapshotSize(), 0);
   });
 
-  it("reads from a copy cannot reach the original's bytes", () => {
+  void it("reads from a copy cannot reach the original's bytes", () => {
     const original = new Persister();
     original.save(bytes(1, 2), bytes(3));
     const copy = original.copy();

@@ -3,7 +3,7 @@ import type { TimerHandle } from '../sim/index.js';
 import { commandMsg, snapshotMsg, type ApplyCh, type ApplyMsg } from './apply-msg.js';
 import type { LabRaft, LabWorld, RaftState, StartResult } from './lab-raft.js';
 import type { ClientEnd, RpcHandler } from './labrpc/index.js';
-import { decodeRaftState, encodeRaftState } from './raft-state-codec.js';
+import { decodeRaftState, RaftStateWriter } from './raft-state-codec.js';
 import type { Persister } from './persister.js';
 
 /**
@@ -36,6 +36,7 @@ export function make(
  */
 class LabRaftPeer implements LabRaft {
   private readonly node: RaftNode;
+  private readonly stateWriter: RaftStateWriter;
   private dead = false;
   private ticker: TimerHandle;
   private readonly applyQueue: ApplyMsg[] = [];
@@ -62,6 +63,7 @@ class LabRaftPeer implements LabRaft {
       },
       readPersisted(persister),
     );
+    this.stateWriter = new RaftStateWriter(this.node.persistentState());
     this.ticker = world.sim.schedule(LAB_TIMING.tickMs, this.tick);
   }
 
@@ -147,9 +149,8 @@ class LabRaftPeer implements LabRaft {
   }
 
   private persist(ready: Ready): void {
-    if (ready.hardState === null && ready.entries === null && ready.snapshot === null) return;
-    const state = this.node.persistentState();
-    this.persister.save(encodeRaftState(state), state.snapshot?.data ?? null);
+    if (!this.stateWriter.update(ready)) return;
+    this.persister.save(this.stateWriter.bytes(), this.node.persistentState().snapshot?.data ?? null);
   }
 
   private queueApplies(ready: Ready): void {

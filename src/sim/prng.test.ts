@@ -6,18 +6,18 @@ function draws(rng: Prng, count: number): number[] {
   return Array.from({ length: count }, () => rng.nextUint32());
 }
 
-describe('Prng', () => {
-  it('gives the same stream for the same seed', () => {
+void describe('Prng', () => {
+  void it('gives the same stream for the same seed', () => {
     for (const seed of [0, 1, 42, 0xdeadbeef, -7]) {
       assert.deepEqual(draws(new Prng(seed), 1000), draws(new Prng(seed), 1000));
     }
   });
 
-  it('uses only the low 32 bits of the seed', () => {
+  void it('uses only the low 32 bits of the seed', () => {
     assert.deepEqual(draws(new Prng(5 + 2 ** 32), 100), draws(new Prng(5), 100));
   });
 
-  it('gives different streams for different seeds, even adjacent ones', () => {
+  void it('gives different streams for different seeds, even adjacent ones', () => {
     const seen = new Set<string>();
     for (let seed = 0; seed < 1000; seed++) {
       const rng = new Prng(seed);
@@ -35,20 +35,20 @@ describe('Prng', () => {
     );
   });
 
-  it('produces 32-bit unsigned integers', () => {
+  void it('produces 32-bit unsigned integers', () => {
     const rng = new Prng(3);
     for (const x of draws(rng, 10_000)) {
       assert.ok(Number.isInteger(x) && x >= 0 && x < 2 ** 32, `out of range: ${x}`);
     }
   });
 
-  it('fork gives a deterministic stream', () => {
+  void it('fork gives a deterministic stream', () => {
     const childA = new Prng(9).fork();
     const childB = new Prng(9).fork();
     assert.deepEqual(draws(childA, 1000), draws(childB, 1000));
   });
 
-  it('fork gives a stream independent of the parent', () => {
+  void it('fork gives a stream independent of the parent', () => {
     const parent = new Prng(9);
     const child = parent.fork();
     const fromChild = draws(child, 1000);
@@ -61,7 +61,7 @@ describe('Prng', () => {
     assert.notDeepEqual(draws(p.fork(), 100), draws(p.fork(), 100));
   });
 
-  it("drawing from a fork does not disturb the parent's stream", () => {
+  void it("drawing from a fork does not disturb the parent's stream", () => {
     const p1 = new Prng(77);
     const p2 = new Prng(77);
     const c1 = p1.fork();
@@ -70,7 +70,7 @@ describe('Prng', () => {
     assert.deepEqual(draws(p1, 1000), draws(p2, 1000));
   });
 
-  it('int(n) stays in [0, n)', () => {
+  void it('int(n) stays in [0, n)', () => {
     const rng = new Prng(11);
     for (const n of [1, 2, 3, 7, 27, 100, 1000, 7000, 2 ** 31, 2 ** 32]) {
       for (let k = 0; k < 2000; k++) {
@@ -81,7 +81,7 @@ describe('Prng', () => {
     assert.equal(rng.int(1), 0);
   });
 
-  it('int(n) is roughly uniform (chi-square)', () => {
+  void it('int(n) is roughly uniform (chi-square)', () => {
     const rng = new Prng(12);
     for (const n of [2, 10, 27, 100]) {
       const draws = 200_000;
@@ -104,7 +104,7 @@ describe('Prng', () => {
     }
   });
 
-  it('int(n) rejects a bad n with RangeError', () => {
+  void it('int(n) rejects a bad n with RangeError', () => {
     const rng = new Prng(13);
     for (const n of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 32 + 1, -0.5]) {
       assert.throws(
@@ -115,7 +115,7 @@ describe('Prng', () => {
     }
   });
 
-  it('float() is in [0, 1) with a mean near 1/2', () => {
+  void it('float() is in [0, 1) with a mean near 1/2', () => {
     const rng = new Prng(14);
     let sum = 0;
     const count = 100_000;
@@ -127,7 +127,7 @@ describe('Prng', () => {
     assert.ok(Math.abs(sum / count - 0.5) < 0.005, `mean ${sum / count}`);
   });
 
-  it('between(lo, hi) is inclusive at both ends and stays inside', () => {
+  void it('between(lo, hi) is inclusive at both ends and stays inside', () => {
     const rng = new Prng(15);
     const seen = new Set<number>();
     for (let k = 0; k < 10_000; k++) {
@@ -141,7 +141,7 @@ describe('Prng', () => {
     );
   });
 
-  it('bigInt() is a non-negative safe integer spread over 53 bits', () => {
+  void it('bigInt() is a non-negative safe integer spread over 53 bits', () => {
     const rng = new Prng(16);
     let max = 0;
     for (let k = 0; k < 10_000; k++) {

@@ -40,8 +40,8 @@ async function interleaving(seed: number): Promise<string[]> {
   return log;
 }
 
-describe('VirtualTasks', () => {
-  it('sleep resolves at the right virtual time', async () => {
+void describe('VirtualTasks', () => {
+  void it('sleep resolves at the right virtual time', async () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
     let eventAt = -1;
@@ -55,7 +55,7 @@ describe('VirtualTasks', () => {
     assert.equal(sim.now(), 350);
   });
 
-  it('woken code runs to its next await before the next event', async () => {
+  void it('woken code runs to its next await before the next event', async () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
     let nextEventRan = false;
@@ -76,7 +76,7 @@ describe('VirtualTasks', () => {
   // from 10 to 20 where Go's `go f()` x3 would wake all three at 10. In the tester this shifts the start of every
   // goroutine launched after the first one in a loop (e.g. the lab's churn tests start three workers that each
   // Start() then sleep). Starting the driver from a later job instead of inside sleep() would fix it.
-  it('sleep() does not advance virtual time before it returns (BUG: currently fails)', () => {
+  void it('sleep() does not advance virtual time before it returns (BUG: currently fails)', () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
     let eventRan = false;
@@ -88,7 +88,7 @@ describe('VirtualTasks', () => {
   });
 
   // BUG: same cause as above.
-  it('tasks started together and woken at the same time run in the order they went to sleep (BUG: currently fails)', async () => {
+  void it('tasks started together and woken at the same time run in the order they went to sleep (BUG: currently fails)', async () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
     const order: string[] = [];
@@ -104,7 +104,7 @@ describe('VirtualTasks', () => {
     assert.deepEqual(order, ['10a', '10b', '10c', '20a', '20b', '20c', '30a', '30b', '30c']);
   });
 
-  it('tasks that go to sleep at the same virtual time wake in that order', async () => {
+  void it('tasks that go to sleep at the same virtual time wake in that order', async () => {
     // Same property without relying on go() starting tasks at time 0: both sleeps are issued at time 10.
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
@@ -116,7 +116,7 @@ describe('VirtualTasks', () => {
     assert.deepEqual(order, ['20a', '20b']);
   });
 
-  it('concurrent tasks interleave deterministically', async () => {
+  void it('concurrent tasks interleave deterministically', async () => {
     const first = await interleaving(42);
     const second = await interleaving(42);
     assert.equal(first.length, 200);
@@ -128,7 +128,7 @@ describe('VirtualTasks', () => {
     assert.notDeepEqual(await interleaving(43), first);
   });
 
-  it('a go() task that throws makes the sleeping main task reject with that error', async () => {
+  void it('a go() task that throws makes the sleeping main task reject with that error', async () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
     const boom = new Error('boom');
@@ -144,7 +144,7 @@ describe('VirtualTasks', () => {
     assert.equal(sim.now(), 10);
   });
 
-  it('a go() task that throws a non-Error fails the test with an Error carrying its text', async () => {
+  void it('a go() task that throws a non-Error fails the test with an Error carrying its text', async () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
     tasks.go(async () => {
@@ -155,7 +155,7 @@ describe('VirtualTasks', () => {
     assert.ok(tasks.failed instanceof Error);
   });
 
-  it('an event that throws fails every sleeper', async () => {
+  void it('an event that throws fails every sleeper', async () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
     const boom = new Error('event failed');
@@ -176,7 +176,7 @@ describe('VirtualTasks', () => {
     assert.equal(tasks.failed, boom);
   });
 
-  it('the first failure wins', async () => {
+  void it('the first failure wins', async () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
     const first = new Error('first');
@@ -192,7 +192,7 @@ describe('VirtualTasks', () => {
     assert.equal(tasks.failed, first);
   });
 
-  it('the deadline fails with its message instead of running past it', async () => {
+  void it('the deadline fails with its message instead of running past it', async () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim, { atMs: 1000, message: 'test took too long' });
     const ran: number[] = [];
@@ -203,7 +203,7 @@ describe('VirtualTasks', () => {
     assert.equal(tasks.failed?.message, 'test took too long');
   });
 
-  it('a sleep that ends exactly at the deadline succeeds', async () => {
+  void it('a sleep that ends exactly at the deadline succeeds', async () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim, { atMs: 1000, message: 'late' });
     await tasks.sleep(1000);
@@ -212,7 +212,7 @@ describe('VirtualTasks', () => {
     await assert.rejects(tasks.sleep(1), { message: 'late' });
   });
 
-  it('after stop(), sleepers never wake and new sleeps never settle', async () => {
+  void it('after stop(), sleepers never wake and new sleeps never settle', async () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
     let wakes = 0;

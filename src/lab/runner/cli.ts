@@ -19,7 +19,11 @@ const RPC_PER_COMMAND_TESTS = new Set([
  * `npm run lab`: runs the selected lab tests and prints the lab's lines for each, then `N passed, M failed`.
  * Exits non-zero if anything failed. `entryScript` is the script to fork for sweep workers.
  */
-export async function labMain(suite: readonly LabTest[], argv: readonly string[], entryScript: string): Promise<number> {
+export async function labMain(
+  suite: readonly LabTest[],
+  argv: readonly string[],
+  entryScript: string,
+): Promise<number> {
   if (isSweepWorker()) {
     serveSweepJobs(suite);
     return 0;
@@ -34,14 +38,17 @@ export async function labMain(suite: readonly LabTest[], argv: readonly string[]
   }
   const selected = suite.filter((test) => options.run?.test(test.name) ?? true);
   if (selected.length === 0) {
-    const what = options.run === null ? 'the lab suite is empty' : `no lab test matches /${options.run.source}/`;
+    const what =
+      options.run === null ? 'the lab suite is empty' : `no lab test matches /${options.run.source}/`;
     console.log(`${what} (${suite.length} tests known): nothing to run`);
     console.log('0 passed, 0 failed');
     return 0;
   }
   const started = performance.now();
   const results =
-    options.seeds === 1 ? await runStreaming(selected, options.seed) : await runSeeds(suite, selected, options, entryScript);
+    options.seeds === 1
+      ? await runStreaming(selected, options.seed)
+      : await runSeeds(suite, selected, options, entryScript);
   const failed = results.filter((r) => !r.passed);
   printRpcPerCommand(results);
   if (options.seeds > 1) printFailureTable(failed);
@@ -84,7 +91,9 @@ async function runSeeds(
   });
   // Results arrive in completion order; report them in job order so that output is the same every time.
   const order = new Map(jobs.map((job, k) => [`${job.name}@${job.seed}`, k]));
-  return results.sort((a, b) => (order.get(`${a.name}@${a.seed}`) ?? 0) - (order.get(`${b.name}@${b.seed}`) ?? 0));
+  return results.sort(
+    (a, b) => (order.get(`${a.name}@${a.seed}`) ?? 0) - (order.get(`${b.name}@${b.seed}`) ?? 0),
+  );
 }
 
 function makeProgress(total: number): (result: TestResult) => void {
@@ -138,7 +147,9 @@ function printRpcPerCommand(results: readonly TestResult[]): void {
   }
   for (const [name, acc] of byTest) {
     const perCommand = acc.commands === 0 ? 'n/a' : (acc.rpcs / acc.commands).toFixed(1);
-    console.log(`  ${name.padEnd(26)} ${perCommand.padStart(6)} RPCs/command  (${acc.rpcs} RPCs, ${acc.commands} commands, ${acc.runs} runs)`);
+    console.log(
+      `  ${name.padEnd(26)} ${perCommand.padStart(6)} RPCs/command  (${acc.rpcs} RPCs, ${acc.commands} commands, ${acc.runs} runs)`,
+    );
   }
 }
 

@@ -64,6 +64,7 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
 
 function integer(flag: string, value: string, min: number): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got ${value}`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new UsageError(`${flag} must be an integer >= ${min}, got ${value}`);
   return n;
 }

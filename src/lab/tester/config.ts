@@ -400,7 +400,9 @@ export class Config {
       if (logI.has(index)) {
         const cmd1 = logI.get(index);
         if (count > 0 && !isDeepStrictEqual(command, cmd1)) {
-          this.fatal(`committed values do not match: index ${index}, ${formatValue(command)}, ${formatValue(cmd1)}`);
+          this.fatal(
+            `committed values do not match: index ${index}, ${formatValue(command)}, ${formatValue(cmd1)}`,
+          );
         }
         count++;
         command = cmd1;

@@ -1,0 +1,38 @@
+// The ported lab suite under `npm test`: every lab test under a few seeds, plus the determinism promise (the same
+// seed prints the same lines). `npm run lab` is the place for wider sweeps.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { replayCommand, runLabTest } from '../../src/lab/runner/index.js';
+import { suite } from './suite.js';
+
+const SEEDS = [1, 2, 3];
+
+describe('lab suite', () => {
+  test('has all 30 tests of parts 2A-2D, each named once', () => {
+    const names = suite.map((t) => t.name);
+    assert.equal(new Set(names).size, names.length);
+    assert.equal(names.filter((n) => /2[ABCD]$/.test(n)).length, 30);
+  });
+
+  for (const labTest of suite) {
+    for (const seed of SEEDS) {
+      test(`${labTest.name} seed ${seed}`, async () => {
+        const result = await runLabTest(labTest, seed);
+        assert.ok(result.passed, `${result.lines.join('\n')}\nreplay: ${replayCommand(labTest.name, seed)}`);
+        assert.match(result.lines.at(-1) ?? '', /^ {2}\.\.\. Passed --/);
+      });
+    }
+  }
+});
+
+describe('lab determinism', () => {
+  for (const name of ['TestManyElections2A', 'TestFigure8Unreliable2C', 'TestSnapshotInstallUnCrash2D']) {
+    test(`${name} prints the same lines twice under one seed`, async () => {
+      const labTest = suite.find((t) => t.name === name);
+      assert.ok(labTest !== undefined);
+      const first = await runLabTest(labTest, 7);
+      const second = await runLabTest(labTest, 7);
+      assert.deepEqual(second.lines, first.lines);
+    });
+  }
+});
