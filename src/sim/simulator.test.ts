@@ -282,11 +282,9 @@ void describe('Simulator', () => {
     assert.equal(sim.nextEventTime(), 6);
   });
 
-  // BUG (found by this test): runFor does not validate its duration. After runFor(20), runFor(-10) moves the
-  // virtual clock backwards to 10, so later events can be scheduled in the past; runFor(NaN) runs every pending
-  // event whatever its time (`next > NaN` is never true) and leaves now() === NaN. DESIGN.md asks that a bad input
-  // get a clear error and change nothing, as schedule() already does for a bad delay.
-  void it('runFor rejects a negative or NaN duration without moving the clock (BUG: currently fails)', () => {
+  // Regression: runFor(-10) once moved the clock backwards and runFor(NaN) ran every pending event, leaving
+  // now() === NaN. A bad duration gets a clear error and changes nothing, as schedule() does for a bad delay.
+  void it('runFor rejects a negative or NaN duration without moving the clock', () => {
     for (const bad of [-10, Number.NaN]) {
       const sim = new Simulator(1);
       sim.runFor(20);
@@ -304,9 +302,8 @@ void describe('Simulator', () => {
     }
   });
 
-  // BUG (found by this test): runUntil(predicate, NaN) likewise runs every pending event and leaves now() === NaN
-  // (a negative limit is harmless: Math.max keeps the clock where it was).
-  void it('runUntil rejects a NaN limit without running anything (BUG: currently fails)', () => {
+  // Regression: runUntil(predicate, NaN) once ran every pending event and left now() === NaN.
+  void it('runUntil rejects a NaN limit without running anything', () => {
     const sim = new Simulator(1);
     sim.runFor(20);
     let ran = false;

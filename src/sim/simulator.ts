@@ -58,6 +58,7 @@ export class Simulator {
 
   /** Runs every event due within the next `ms` milliseconds, then sets the clock to now + ms. */
   runFor(ms: number): void {
+    checkDuration('runFor', ms);
     const end = this.clock + ms;
     for (;;) {
       const next = this.nextEventTime();
@@ -72,6 +73,7 @@ export class Simulator {
    * Returns whether the predicate held.
    */
   runUntil(predicate: () => boolean, limitMs: number): boolean {
+    checkDuration('runUntil', limitMs);
     const end = this.clock + limitMs;
     for (;;) {
       if (predicate()) return true;
@@ -86,5 +88,12 @@ export class Simulator {
 
   private dropCancelled(): void {
     for (let top = this.queue.peek(); top?.cancelled === true; top = this.queue.peek()) this.queue.pop();
+  }
+}
+
+/** Time never runs backwards or by an unknown amount. */
+function checkDuration(what: string, ms: number): void {
+  if (!(ms >= 0) || !Number.isFinite(ms)) {
+    throw new RangeError(`Simulator.${what}: duration must be a finite number >= 0, got ${ms}`);
   }
 }

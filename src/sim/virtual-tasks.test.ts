@@ -69,14 +69,10 @@ void describe('VirtualTasks', () => {
     assert.equal(nextEventRan, true);
   });
 
-  // BUG (found by this test): when no driver loop is running (nobody is sleeping yet, or every task is awake),
-  // sleep() starts the driver synchronously, and the driver runs the simulator up to the first wake-up before
-  // sleep() returns. Code after the call in the same synchronous stretch sees time already moved and events
-  // already run. Here go(a) runs a's sleep(10) all the way to time 10 before go(b) even starts, so b and c sleep
-  // from 10 to 20 where Go's `go f()` x3 would wake all three at 10. In the tester this shifts the start of every
-  // goroutine launched after the first one in a loop (e.g. the lab's churn tests start three workers that each
-  // Start() then sleep). Starting the driver from a later job instead of inside sleep() would fix it.
-  void it('sleep() does not advance virtual time before it returns (BUG: currently fails)', () => {
+  // Regression: sleep() once started the driver synchronously, which ran the simulator up to the first wake-up
+  // before sleep() returned. go(a); go(b); go(c), each sleeping 10 ms, then woke a at 10 and b and c at 20, where
+  // Go's `go f()` x3 wakes all three at 10 (the lab's churn tests start their clients this way).
+  void it('sleep() does not advance virtual time before it returns', () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
     let eventRan = false;
@@ -87,8 +83,8 @@ void describe('VirtualTasks', () => {
     tasks.stop();
   });
 
-  // BUG: same cause as above.
-  void it('tasks started together and woken at the same time run in the order they went to sleep (BUG: currently fails)', async () => {
+  // Regression: same cause as above.
+  void it('tasks started together and woken at the same time run in the order they went to sleep', async () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
     const order: string[] = [];
@@ -192,9 +188,9 @@ void describe('VirtualTasks', () => {
     assert.equal(tasks.failed, first);
   });
 
-  void it('the deadline fails with its message instead of running past it', async () => {
+  void it('the deadline fails with its error instead of running past it', async () => {
     const sim = new Simulator(1);
-    const tasks = new VirtualTasks(sim, { atMs: 1000, message: 'test took too long' });
+    const tasks = new VirtualTasks(sim, { atMs: 1000, error: () => new Error('test took too long') });
     const ran: number[] = [];
     for (const t of [500, 1000, 1001, 4000]) sim.schedule(t, () => ran.push(t));
     await assert.rejects(tasks.sleep(5000), { message: 'test took too long' });
@@ -205,7 +201,7 @@ void describe('VirtualTasks', () => {
 
   void it('a sleep that ends exactly at the deadline succeeds', async () => {
     const sim = new Simulator(1);
-    const tasks = new VirtualTasks(sim, { atMs: 1000, message: 'late' });
+    const tasks = new VirtualTasks(sim, { atMs: 1000, error: () => new Error('late') });
     await tasks.sleep(1000);
     assert.equal(sim.now(), 1000);
     assert.equal(tasks.failed, undefined);

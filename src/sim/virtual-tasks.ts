@@ -16,10 +16,13 @@ export class VirtualTasks {
   private stopped = false;
   private failure: Error | undefined;
 
-  /** `deadline` (virtual ms), when set, is a hard stop: the simulator never runs past it. */
+  /**
+   * `deadline`, when set, is a hard stop: the simulator never runs past `atMs`; reaching it fails the tasks with
+   * `error()`.
+   */
   constructor(
     private readonly sim: Simulator,
-    private readonly deadline?: { atMs: number; message: string },
+    private readonly deadline?: { atMs: number; error: () => Error },
   ) {}
 
   /** The first failure seen, if any. */
@@ -73,6 +76,9 @@ export class VirtualTasks {
 
   private async drive(): Promise<void> {
     try {
+      // Start on a later turn, never inside the sleep() that started the driver: code that runs on after that
+      // call (starting more tasks, say) must not see time move under it.
+      await new Promise((resolve) => setImmediate(resolve));
       while (!this.stopped && this.failure === undefined) {
         if (this.woken > 0) {
           this.woken = 0;
@@ -87,7 +93,7 @@ export class VirtualTasks {
           break;
         }
         if (this.deadline !== undefined && next > this.deadline.atMs) {
-          this.fail(new Error(this.deadline.message));
+          this.fail(this.deadline.error());
           break;
         }
         this.sim.step();

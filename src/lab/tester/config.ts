@@ -69,7 +69,7 @@ export class Config {
     this.startMs = this.sim.now();
     this.tasks = new VirtualTasks(this.sim, {
       atMs: this.startMs + TEST_TIME_LIMIT_MS,
-      message: 'test took longer than 120 seconds',
+      error: () => new TestFailure('test took longer than 120 seconds'),
     });
     this.net = new Network(this.sim, this.sim.rand.fork());
     this.rand = this.sim.rand.fork();
