@@ -64,7 +64,9 @@ class LabRaftPeer implements LabRaft {
       readPersisted(persister),
     );
     this.stateWriter = new RaftStateWriter(this.node.persistentState());
-    this.ticker = world.sim.schedule(LAB_TIMING.tickMs, this.tick);
+    // Each peer ticks at its own phase within the tick, as independent clocks would: with a zero-latency network,
+    // two peers whose timers fire in the same tick would otherwise always collide and split the vote.
+    this.ticker = world.sim.schedule(LAB_TIMING.tickMs + world.rand.int(LAB_TIMING.tickMs), this.tick);
   }
 
   start(command: unknown): StartResult {
