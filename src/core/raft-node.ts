@@ -145,26 +145,58 @@ export class RaftNode {
       return;
     }
 
-    switch (m.type) {
-      case 'RequestVote':
-        this.handleRequestVote(m);
+    // Any role answers a vote request; everything else goes to the step function of the current role.
+    if (m.type === 'RequestVote') {
+      this.handleRequestVote(m);
+      return;
+    }
+    switch (this.role) {
+      case 'follower':
+        this.stepFollower(m);
         return;
+      case 'precandidate':
+      case 'candidate':
+        this.stepCandidate(m);
+        return;
+      case 'leader':
+        this.stepLeader(m);
+        return;
+    }
+  }
+
+  /** A follower answers its leader; replies to requests it sent in an earlier role are out of date. */
+  private stepFollower(m: Exclude<Message, RequestVote>): void {
+    if (m.type === 'AppendEntries') this.handleAppendEntries(m);
+    else if (m.type === 'InstallSnapshot') this.handleInstallSnapshot(m);
+  }
+
+  /**
+   * A (pre-)candidate counts votes. Rules for candidates: if AppendEntries (or a snapshot) arrives from the new
+   * leader of this term, convert to follower and handle it.
+   */
+  private stepCandidate(m: Exclude<Message, RequestVote>): void {
+    switch (m.type) {
       case 'RequestVoteReply':
         this.handleVoteReply(m);
         return;
       case 'AppendEntries':
-        this.handleAppendEntries(m);
+      case 'InstallSnapshot':
+        this.becomeFollower(this.term, m.from);
+        this.stepFollower(m);
         return;
       case 'AppendEntriesReply':
-        this.handleAppendReply(m);
-        return;
-      case 'InstallSnapshot':
-        this.handleInstallSnapshot(m);
-        return;
       case 'InstallSnapshotReply':
-        this.handleSnapshotReply(m);
         return;
     }
+  }
+
+  /**
+   * A leader tracks its followers. An AppendEntries or InstallSnapshot of its own term would come from a second
+   * leader, which Election Safety rules out: it is ignored, never obeyed.
+   */
+  private stepLeader(m: Exclude<Message, RequestVote>): void {
+    if (m.type === 'AppendEntriesReply') this.handleAppendReply(m);
+    else if (m.type === 'InstallSnapshotReply') this.handleSnapshotReply(m);
   }
 
   /**
@@ -401,13 +433,10 @@ export class RaftNode {
   }
 
   private handleVoteReply(m: RequestVoteReply): void {
-    if (m.preVote) {
-      if (this.role !== 'precandidate') return;
-      // A grant echoes the term we proposed; a refusal carries the voter's (equal) term.
-      if (m.voteGranted && m.term !== this.term + 1) return;
-    } else if (this.role !== 'candidate') {
-      return;
-    }
+    // A reply counts only in the kind of round it answers: pre-votes for a pre-candidate, votes for a candidate.
+    if (m.preVote !== (this.role === 'precandidate')) return;
+    // A granted pre-vote echoes the term we proposed; a refusal carries the voter's (equal) term.
+    if (m.preVote && m.voteGranted && m.term !== this.term + 1) return;
     this.votes.set(m.from, m.voteGranted);
     this.tallyVotes();
   }
@@ -415,7 +444,6 @@ export class RaftNode {
   // ---------------------------------------------------------------- replication, follower side
 
   private handleAppendEntries(m: AppendEntries): void {
-    if (this.role === 'leader') return; // Another leader in our term would break Election Safety: ignore it.
     this.hearFromLeader(m.from);
 
     const snapshotIndex = this.log.snapshotIndex;
@@ -459,7 +487,6 @@ export class RaftNode {
   }
 
   private handleInstallSnapshot(m: InstallSnapshot): void {
-    if (this.role === 'leader') return;
     this.hearFromLeader(m.from);
     // Install only a snapshot that moves us forward. One at or below commitIndex adds nothing: our log already
     // matches the leader's through commitIndex.
@@ -476,7 +503,6 @@ export class RaftNode {
 
   /** A valid AppendEntries or InstallSnapshot of our term arrived: its sender leads this term. */
   private hearFromLeader(leader: NodeId): void {
-    if (this.role !== 'follower') this.becomeFollower(this.term, leader);
     this.leaderId = leader;
     this.sinceLeaderContact = 0;
     this.resetElectionTimer();
@@ -486,7 +512,7 @@ export class RaftNode {
 
   private handleAppendReply(m: AppendEntriesReply): void {
     const pr = this.progress.get(m.from);
-    if (this.role !== 'leader' || pr === undefined) return;
+    if (pr === undefined) return;
     pr.recentActive = true;
     if (m.success) {
       if (m.matchIndex > this.log.lastIndex()) return; // Acknowledges what we never sent: not to be believed.
@@ -514,7 +540,7 @@ export class RaftNode {
 
   private handleSnapshotReply(m: InstallSnapshotReply): void {
     const pr = this.progress.get(m.from);
-    if (this.role !== 'leader' || pr === undefined) return;
+    if (pr === undefined) return;
     pr.recentActive = true;
     if (m.matchIndex > this.log.lastIndex()) return;
     if (pr.acknowledge(m.matchIndex)) this.maybeCommit();
