@@ -28,6 +28,11 @@ export async function labMain(
     serveSweepJobs(suite);
     return 0;
   }
+  // A reader that stops early (`npm run lab | head`) is not an error of the suite's.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   let options: LabOptions;
   try {
     options = parseLabOptions(argv);
