@@ -312,6 +312,40 @@ void describe('pre-vote (thesis 9.6)', () => {
     assert.equal(voter.status().role, 'follower');
   });
 
+  void it('a node cut off from the cluster does not inflate its term, and does not depose the leader on its return', () => {
+    const pv = { preVote: true } as const;
+    const leader = makeLeader(1, THREE, pv);
+    const voter = makeNode(2, THREE, { ...pv, rand: fixed(MAX - MIN - 1) });
+    const loner = makeNode(3, THREE, pv);
+    for (const f of [voter, loner]) {
+      f.step(append(1, f.status().id, 1));
+      f.takeReady();
+    }
+    // Cut off, the loner times out again and again; every pre-vote is lost.
+    let preVotes: RequestVote[] = [];
+    for (let round = 0; round < 5; round++) {
+      tick(loner, MIN - 1);
+      assert.equal(loner.hasReady(), false);
+      loner.tick(); // Its timeout is MIN.
+      assert.equal(loner.status().role, 'precandidate');
+      preVotes = sent(loner.takeReady().messages, 'RequestVote');
+      assert.ok(preVotes.every((m) => m.preVote && m.term === 2));
+    }
+    assert.equal(loner.status().term, 1, 'five timeouts later, still term 1');
+    // Back in touch: the voter heard from the leader recently, and the leader is the leader.
+    tick(voter, 2);
+    for (const [node, m] of [
+      [voter, only(preVotes, 'RequestVote', 2)],
+      [leader, only(preVotes, 'RequestVote', 1)],
+    ] as const) {
+      node.step(m);
+      for (const r of node.takeReady().messages) loner.step(r);
+    }
+    assert.deepEqual([loner.status().role, loner.status().term], ['follower', 1]);
+    assert.deepEqual([leader.status().role, leader.status().term], ['leader', 1]);
+    assert.deepEqual([voter.status().term, voter.status().leaderId], [1, 1]);
+  });
+
   void it('a leader refuses every pre-vote', () => {
     const leader = makeLeader(1, THREE, { preVote: true });
     leader.step(voteReq(2, 1, leader.status().term + 1, { preVote: true, lastLogIndex: 9, lastLogTerm: 9 }));
@@ -667,15 +701,15 @@ void describe('addressing', () => {
 void describe('check-quorum', () => {
   const cq = { checkQuorum: true } as const;
 
-  void it('a leader that hears from no follower after its election steps down within two windows', () => {
+  // Regression: Progress.recentActive once started true, so the first check-quorum window counted every
+  // follower as having answered, and a leader cut off right after its election stepped down only after
+  // 2 * electionTicks.max ticks (etcd's TestLeaderStepdownWhenQuorumLost checks the same rule).
+  void it('a leader that hears from no follower for electionTicks.max ticks steps down', () => {
     const leader = makeLeader(1, THREE, cq);
-    let ticks = 0;
-    while (leader.status().role === 'leader' && ticks < 3 * MAX) {
-      leader.tick();
-      ticks++;
-    }
-    assert.equal(leader.status().role, 'follower');
-    assert.ok(ticks <= 2 * MAX, `stepped down after ${ticks} ticks`);
+    tick(leader, MAX - 1);
+    assert.equal(leader.status().role, 'leader', 'not before the window ends');
+    leader.tick();
+    assert.equal(leader.status().role, 'follower', `still leader after ${MAX} ticks without an answer`);
     assert.equal(leader.status().term, 1, 'stepping down changes no term');
     assert.equal(leader.status().leaderId, null);
   });
@@ -703,8 +737,9 @@ void describe('check-quorum', () => {
     const leader = makeLeader(1, THREE, cq);
     for (let t = 0; t < 5 * MAX; t++) {
       leader.tick();
-      for (const m of sent(leader.takeReady().messages, 'AppendEntries', 2))
-        leader.step(appendReply(2, 1, 1, 0));
+      for (const m of sent(leader.takeReady().messages, 'AppendEntries', 2)) {
+        leader.step(appendReply(m.to, 1, m.term, 0));
+      }
     }
     assert.equal(leader.status().role, 'leader');
   });
@@ -713,8 +748,9 @@ void describe('check-quorum', () => {
     const leader = makeLeader(1, FIVE, cq);
     for (let t = 0; t < 5 * MAX && leader.status().role === 'leader'; t++) {
       leader.tick();
-      for (const m of sent(leader.takeReady().messages, 'AppendEntries', 2))
-        leader.step(appendReply(2, 1, 1, 0));
+      for (const m of sent(leader.takeReady().messages, 'AppendEntries', 2)) {
+        leader.step(appendReply(m.to, 1, m.term, 0));
+      }
     }
     assert.equal(leader.status().role, 'follower');
   });

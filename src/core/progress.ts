@@ -16,8 +16,8 @@ export class Progress {
   sentCommit = 0;
   /** Ticks since the leader last sent this follower anything (drives heartbeats). */
   idleTicks = 0;
-  /** The follower answered during the current check-quorum window. */
-  recentActive = true;
+  /** The follower answered during the current check-quorum window (none has yet when a leader takes over). */
+  recentActive = false;
 
   constructor(lastIndex: number) {
     // Figure 2: nextIndex is initialized to the leader's last log index + 1.

@@ -78,6 +78,13 @@ export class RaftLog {
    * truncates the log.
    */
   merge(entries: readonly Entry[]): void {
+    // Check the whole batch first, so that a malformed one changes nothing.
+    entries.forEach((entry, k) => {
+      const first = entries[0] as Entry;
+      if (entry.index !== first.index + k) {
+        throw new RaftError('RAFT_BAD_STATE', `entries are not contiguous: ${entry.index} at position ${k}`);
+      }
+    });
     for (const entry of entries) {
       if (entry.index <= this.snapshotIndex) continue; // Already in the snapshot: committed, so it matches.
       const existing = this.term(entry.index);

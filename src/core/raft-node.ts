@@ -249,7 +249,12 @@ export class RaftNode {
 
   /** Everything a restart needs, as it stands now (for drivers that rewrite their whole state). */
   persistentState(): PersistedState {
-    return { hardState: this.hardState(), snapshot: this.log.snapshot, entries: this.log.all() };
+    return { hardState: this.hardState(), snapshot: this.log.snapshot, entries: [...this.log.all()] };
+  }
+
+  /** The current snapshot (taken by the service or installed from a leader), if any. */
+  snapshot(): Snapshot | null {
+    return this.log.snapshot;
   }
 
   status(): RaftStatus {

@@ -152,7 +152,7 @@ class LabRaftPeer implements LabRaft {
 
   private persist(ready: Ready): void {
     if (!this.stateWriter.update(ready)) return;
-    this.persister.save(this.stateWriter.bytes(), this.node.persistentState().snapshot?.data ?? null);
+    this.persister.save(this.stateWriter.bytes(), this.node.snapshot()?.data ?? null);
   }
 
   private queueApplies(ready: Ready): void {
