@@ -28,7 +28,7 @@ async function interleaving(seed: number): Promise<string[]> {
   const log: string[] = [];
   let done = 0;
   for (let id = 0; id < 5; id++) {
-    tasks.go(async () => {
+    void tasks.go(async () => {
       for (let k = 0; k < 40; k++) {
         await tasks.sleep(rand.int(20));
         log.push(`${sim.now()} t${id}.${k}`);
@@ -89,7 +89,7 @@ void describe('VirtualTasks', () => {
     const tasks = new VirtualTasks(sim);
     const order: string[] = [];
     for (const name of ['a', 'b', 'c']) {
-      tasks.go(async () => {
+      void tasks.go(async () => {
         for (let k = 0; k < 3; k++) {
           await tasks.sleep(10);
           order.push(`${sim.now()}${name}`);
@@ -128,7 +128,7 @@ void describe('VirtualTasks', () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
     const boom = new Error('boom');
-    tasks.go(async () => {
+    void tasks.go(async () => {
       await tasks.sleep(10);
       throw boom;
     });
@@ -143,7 +143,7 @@ void describe('VirtualTasks', () => {
   void it('a go() task that throws a non-Error fails the test with an Error carrying its text', async () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
-    tasks.go(async () => {
+    void tasks.go(async () => {
       await tasks.sleep(5);
       throw 'plain string'; // eslint-disable-line @typescript-eslint/only-throw-error
     });
@@ -159,7 +159,7 @@ void describe('VirtualTasks', () => {
       throw boom;
     });
     let background: unknown;
-    tasks.go(async () => {
+    void tasks.go(async () => {
       try {
         await tasks.sleep(500);
       } catch (error) {
@@ -179,7 +179,7 @@ void describe('VirtualTasks', () => {
     sim.schedule(5, () => {
       throw first;
     });
-    tasks.go(async () => {
+    void tasks.go(async () => {
       await tasks.sleep(7);
       throw new Error('second');
     });
@@ -212,7 +212,7 @@ void describe('VirtualTasks', () => {
     const sim = new Simulator(1);
     const tasks = new VirtualTasks(sim);
     let wakes = 0;
-    tasks.go(async () => {
+    void tasks.go(async () => {
       for (;;) {
         await tasks.sleep(10);
         wakes++;

@@ -46,11 +46,16 @@ export class VirtualTasks {
     });
   }
 
-  /** Starts `task` as a concurrent "goroutine"; if it fails, the whole test fails. */
-  go(task: () => Promise<unknown>): void {
-    task().catch((error: unknown) => {
+  /**
+   * Starts `task` as a concurrent "goroutine"; if it fails, the whole test fails. Returns the task's promise, for
+   * a caller that waits for its result later (Go's WaitGroup or result channel).
+   */
+  go<T>(task: () => Promise<T>): Promise<T> {
+    const promise = task();
+    promise.catch((error: unknown) => {
       this.fail(error);
     });
+    return promise;
   }
 
   /** Fails the test: every current and future sleeper rejects with `error` (the first failure wins). */

@@ -11,16 +11,6 @@ import {
   RAFT_ELECTION_TIMEOUT,
 } from '../../src/lab/tester/index.js';
 
-/**
- * Starts `task` as a goroutine whose result is awaited later (Go's WaitGroup or result channel). A failure inside
- * fails the whole test at once, as it does in the lab, and the returned promise rejects with it too.
- */
-function spawn<T>(cfg: Config, task: () => Promise<T>): Promise<T> {
-  const promise = task();
-  cfg.go(() => promise);
-  return promise;
-}
-
 /** Sleeps like the Figure 8 tests: 10% of the time up to half an election timeout, otherwise 0-12 ms. */
 async function figure8Sleep(cfg: Config): Promise<void> {
   if (cfg.rand.int(1000) < 100) {
@@ -88,7 +78,7 @@ async function internalChurn(t: LabT, unreliable: boolean): Promise<void> {
   const ncli = 3;
   const cha: Promise<number[]>[] = [];
   for (let i = 0; i < ncli; i++) {
-    cha.push(spawn(cfg, () => cfn(i)));
+    cha.push(cfg.go(() => cfn(i)));
   }
 
   for (let iters = 0; iters < 20; iters++) {
@@ -130,7 +120,7 @@ async function internalChurn(t: LabT, unreliable: boolean): Promise<void> {
 
   stop = true;
 
-  // A client that failed has already failed the test (spawn), so each result here is a client's full list
+  // A client that failed has already failed the test (cfg.go), so each result here is a client's full list
   // (Go's "client failed" check on a nil result has nothing left to catch).
   const values: number[] = [];
   for (const vv of await Promise.all(cha)) {
@@ -349,7 +339,7 @@ export const tests: readonly LabTest[] = [
 
     for (let iters = 1; iters < 50; iters++) {
       for (let j = 0; j < 4; j++) {
-        wg.push(spawn(cfg, () => cfg.one(100 * iters + j, 1, true)));
+        wg.push(cfg.go(() => cfg.one(100 * iters + j, 1, true)));
       }
       await cfg.one(iters, 1, true);
     }

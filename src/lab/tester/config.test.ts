@@ -571,7 +571,7 @@ void describe('Config (tester self-tests with fake Rafts)', () => {
     void it('a failing go() task fails the main task', async () => {
       const f = fakes();
       await withConfig(f, async (cfg) => {
-        cfg.go(async () => {
+        void cfg.go(async () => {
           await cfg.sleep(30);
           cfg.fatal('background check failed');
         });

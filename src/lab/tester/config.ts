@@ -98,9 +98,9 @@ export class Config {
     return this.tasks.sleep(ms);
   }
 
-  /** Runs `task` concurrently (a goroutine); if it throws, the test fails. */
-  go(task: () => Promise<unknown>): void {
-    this.tasks.go(task);
+  /** Runs `task` concurrently (a goroutine); if it throws, the test fails. Returns its promise. */
+  go<T>(task: () => Promise<T>): Promise<T> {
+    return this.tasks.go(task);
   }
 
   /** Fails the test with `message` (Go's t.Fatalf). */
