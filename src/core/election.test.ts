@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RaftConfig } from './config.js';
 import type {
-  AppendEntries,
   AppendEntriesReply,
   InstallSnapshot,
   InstallSnapshotReply,
@@ -12,81 +11,25 @@ import type {
   RequestVote,
   RequestVoteReply,
 } from './messages.js';
-import { RaftNode } from './raft-node.js';
-import type { Entry, NodeId, PersistedState, RandomSource } from './types.js';
+import type { RaftNode } from './raft-node.js';
+import type { NodeId, PersistedState, RandomSource } from './types.js';
+import {
+  MAX,
+  MIN,
+  THREE,
+  ack,
+  append,
+  expire,
+  fixed,
+  makeNode,
+  only,
+  persisted,
+  sent,
+  tick,
+  voteReply,
+} from '../../test/support/raft-node-kit.js';
 
 // ---------------------------------------------------------------- helpers
-
-const MIN = 10;
-const MAX = 20;
-const HEARTBEAT = 2;
-
-/** Always draws `k` (clamped into range): every election timeout is MIN + k ticks. */
-const fixed = (k = 0): RandomSource => ({ int: (n) => Math.min(k, n - 1) });
-
-function config(id: NodeId, peers: readonly NodeId[], over: Partial<RaftConfig> = {}): RaftConfig {
-  return {
-    id,
-    peers,
-    electionTicks: { min: MIN, max: MAX },
-    heartbeatTicks: HEARTBEAT,
-    preVote: false,
-    checkQuorum: false,
-    maxEntriesPerAppend: 64,
-    rand: fixed(0),
-    ...over,
-  };
-}
-
-function makeNode(
-  id: NodeId,
-  peers: readonly NodeId[],
-  over: Partial<RaftConfig> = {},
-  persisted?: PersistedState,
-): RaftNode {
-  return new RaftNode(config(id, peers, over), persisted);
-}
-
-/** Persisted state with the given term, vote and log terms (entries 1..). */
-function persisted(term: number, votedFor: NodeId | null, ...logTerms: number[]): PersistedState {
-  return {
-    hardState: { term, votedFor },
-    snapshot: null,
-    entries: logTerms.map((t, k) => ({ index: k + 1, term: t, command: `c${k + 1}` })),
-  };
-}
-
-type Of<T extends Message['type']> = Extract<Message, { type: T }>;
-
-function sent<T extends Message['type']>(ms: readonly Message[], type: T, to?: NodeId): Of<T>[] {
-  return ms.filter((m): m is Of<T> => m.type === type && (to === undefined || m.to === to));
-}
-
-/** The one message of `type` (to `to`) in `ms`; fails unless there is exactly one. */
-function only<T extends Message['type']>(ms: readonly Message[], type: T, to?: NodeId): Of<T> {
-  const found = sent(ms, type, to);
-  assert.equal(
-    found.length,
-    1,
-    `expected one ${type}${to === undefined ? '' : ` to ${to}`}, got ${found.length}`,
-  );
-  return found[0] as Of<T>;
-}
-
-function tick(n: RaftNode, times: number): void {
-  for (let i = 0; i < times; i++) n.tick();
-}
-
-/** Ticks a follower or candidate until its election timer fires (the timeout is MIN with `fixed(0)`). */
-function expire(n: RaftNode): void {
-  const before = n.status();
-  for (let i = 0; i < MAX; i++) {
-    n.tick();
-    const now = n.status();
-    if (now.role !== before.role || now.term !== before.term) return;
-  }
-  assert.fail('the election timer never fired');
-}
 
 const voteReq = (
   from: NodeId,
@@ -101,41 +44,6 @@ const voteReq = (
   preVote: o.preVote ?? false,
   lastLogIndex: o.lastLogIndex ?? 0,
   lastLogTerm: o.lastLogTerm ?? 0,
-});
-
-const voteReply = (
-  from: NodeId,
-  to: NodeId,
-  term: number,
-  voteGranted: boolean,
-  preVote = false,
-): RequestVoteReply => ({ type: 'RequestVoteReply', from, to, term, preVote, voteGranted });
-
-const append = (
-  from: NodeId,
-  to: NodeId,
-  term: number,
-  o: { prevLogIndex?: number; prevLogTerm?: number; entries?: Entry[]; leaderCommit?: number } = {},
-): AppendEntries => ({
-  type: 'AppendEntries',
-  from,
-  to,
-  term,
-  prevLogIndex: o.prevLogIndex ?? 0,
-  prevLogTerm: o.prevLogTerm ?? 0,
-  entries: o.entries ?? [],
-  leaderCommit: o.leaderCommit ?? 0,
-});
-
-const appendReply = (from: NodeId, to: NodeId, term: number, matchIndex: number): AppendEntriesReply => ({
-  type: 'AppendEntriesReply',
-  from,
-  to,
-  term,
-  success: true,
-  matchIndex,
-  rejectedIndex: 0,
-  conflict: null,
 });
 
 /** Makes `id` leader of `peers` by letting its timer fire and granting it every vote; its Ready is drained. */
@@ -156,7 +64,6 @@ function makeLeader(
   return n;
 }
 
-const THREE = [1, 2, 3] as const;
 const FIVE = [1, 2, 3, 4, 5] as const;
 
 // ---------------------------------------------------------------- tests
@@ -663,7 +570,7 @@ void describe('terms (Rules for All Servers)', () => {
   void it('a stale-term reply is dropped without an answer', () => {
     const leader = makeLeader(1, THREE, {}, persisted(4, null));
     leader.step(voteReply(2, 1, 3, false));
-    leader.step(appendReply(2, 1, 3, 0));
+    leader.step(ack(2, 1, 3, 0));
     assert.equal(leader.hasReady(), false);
     assert.equal(leader.status().role, 'leader');
   });
@@ -720,7 +627,7 @@ void describe('check-quorum', () => {
     for (let t = 0; t < 3 * MAX; t++) {
       leader.tick();
       for (const m of sent(leader.takeReady().messages, 'AppendEntries')) {
-        leader.step(appendReply(m.to, 1, 1, 0));
+        leader.step(ack(m.to, 1, 1, 0));
       }
     }
     assert.equal(leader.status().role, 'leader');
@@ -738,7 +645,7 @@ void describe('check-quorum', () => {
     for (let t = 0; t < 5 * MAX; t++) {
       leader.tick();
       for (const m of sent(leader.takeReady().messages, 'AppendEntries', 2)) {
-        leader.step(appendReply(m.to, 1, m.term, 0));
+        leader.step(ack(m.to, 1, m.term, 0));
       }
     }
     assert.equal(leader.status().role, 'leader');
@@ -749,7 +656,7 @@ void describe('check-quorum', () => {
     for (let t = 0; t < 5 * MAX && leader.status().role === 'leader'; t++) {
       leader.tick();
       for (const m of sent(leader.takeReady().messages, 'AppendEntries', 2)) {
-        leader.step(appendReply(m.to, 1, m.term, 0));
+        leader.step(ack(m.to, 1, m.term, 0));
       }
     }
     assert.equal(leader.status().role, 'follower');

@@ -4,45 +4,35 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RaftConfig } from './config.js';
-import type {
-  AppendEntries,
-  AppendEntriesReply,
-  ConflictHint,
-  Message,
-  RequestVoteReply,
-} from './messages.js';
-import { RaftNode } from './raft-node.js';
-import type { Entry, NodeId, PersistedState, RandomSource } from './types.js';
+import type { AppendEntriesReply, ConflictHint, Message } from './messages.js';
+import type { RaftNode } from './raft-node.js';
+import type { Entry, NodeId, PersistedState } from './types.js';
+import {
+  MIN,
+  THREE,
+  ack,
+  append,
+  expire,
+  makeNode as makeKitNode,
+  only,
+  sent,
+  tick,
+  voteReply,
+} from '../../test/support/raft-node-kit.js';
 
 // ---------------------------------------------------------------- helpers
 
-const MIN = 10;
-const MAX = 20;
+/** This file's heartbeat interval, in ticks (the kit's default is 2). */
 const HEARTBEAT = 3;
 
-const fixed = (k = 0): RandomSource => ({ int: (n) => Math.min(k, n - 1) });
-
-function config(id: NodeId, peers: readonly NodeId[], over: Partial<RaftConfig> = {}): RaftConfig {
-  return {
-    id,
-    peers,
-    electionTicks: { min: MIN, max: MAX },
-    heartbeatTicks: HEARTBEAT,
-    preVote: false,
-    checkQuorum: false,
-    maxEntriesPerAppend: 64,
-    rand: fixed(0),
-    ...over,
-  };
-}
-
+/** The kit's `makeNode`, with this file's HEARTBEAT unless `over` sets another. */
 function makeNode(
   id: NodeId,
   peers: readonly NodeId[],
   over: Partial<RaftConfig> = {},
   persisted?: PersistedState,
 ): RaftNode {
-  return new RaftNode(config(id, peers, over), persisted);
+  return makeKitNode(id, peers, { heartbeatTicks: HEARTBEAT, ...over }, persisted);
 }
 
 /** Entries with the given terms, from index `start`; the command names the index and term. */
@@ -50,75 +40,10 @@ function run(start: number, ...terms: number[]): Entry[] {
   return terms.map((term, k) => ({ index: start + k, term, command: `c${start + k}t${term}` }));
 }
 
+/** Persisted state with the given term, vote and log terms (entries 1.., built by this file's `run`). */
 function persisted(term: number, votedFor: NodeId | null, ...logTerms: number[]): PersistedState {
   return { hardState: { term, votedFor }, snapshot: null, entries: run(1, ...logTerms) };
 }
-
-type Of<T extends Message['type']> = Extract<Message, { type: T }>;
-
-function sent<T extends Message['type']>(ms: readonly Message[], type: T, to?: NodeId): Of<T>[] {
-  return ms.filter((m): m is Of<T> => m.type === type && (to === undefined || m.to === to));
-}
-
-function only<T extends Message['type']>(ms: readonly Message[], type: T, to?: NodeId): Of<T> {
-  const found = sent(ms, type, to);
-  assert.equal(
-    found.length,
-    1,
-    `expected one ${type}${to === undefined ? '' : ` to ${to}`}, got ${found.length}`,
-  );
-  return found[0] as Of<T>;
-}
-
-function tick(n: RaftNode, times: number): void {
-  for (let i = 0; i < times; i++) n.tick();
-}
-
-function expire(n: RaftNode): void {
-  const before = n.status();
-  for (let i = 0; i < MAX; i++) {
-    n.tick();
-    const now = n.status();
-    if (now.role !== before.role || now.term !== before.term) return;
-  }
-  assert.fail('the election timer never fired');
-}
-
-const voteReply = (from: NodeId, to: NodeId, term: number): RequestVoteReply => ({
-  type: 'RequestVoteReply',
-  from,
-  to,
-  term,
-  preVote: false,
-  voteGranted: true,
-});
-
-const append = (
-  from: NodeId,
-  to: NodeId,
-  term: number,
-  o: { prevLogIndex?: number; prevLogTerm?: number; entries?: Entry[]; leaderCommit?: number } = {},
-): AppendEntries => ({
-  type: 'AppendEntries',
-  from,
-  to,
-  term,
-  prevLogIndex: o.prevLogIndex ?? 0,
-  prevLogTerm: o.prevLogTerm ?? 0,
-  entries: o.entries ?? [],
-  leaderCommit: o.leaderCommit ?? 0,
-});
-
-const ack = (from: NodeId, to: NodeId, term: number, matchIndex: number): AppendEntriesReply => ({
-  type: 'AppendEntriesReply',
-  from,
-  to,
-  term,
-  success: true,
-  matchIndex,
-  rejectedIndex: 0,
-  conflict: null,
-});
 
 const nack = (
   from: NodeId,
@@ -266,8 +191,6 @@ function assertAppliedAgree(net: Net): void {
     });
   }
 }
-
-const THREE = [1, 2, 3] as const;
 
 // ---------------------------------------------------------------- follower side
 

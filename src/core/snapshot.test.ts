@@ -2,81 +2,30 @@
 // persisted state. Each test is named after the rule it tries to break.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RaftConfig } from './config.js';
 import { RaftError } from './errors.js';
-import type {
-  AppendEntries,
-  AppendEntriesReply,
-  InstallSnapshot,
-  Message,
-  RequestVoteReply,
-} from './messages.js';
+import type { AppendEntries, AppendEntriesReply, InstallSnapshot, Message } from './messages.js';
 import { RaftNode } from './raft-node.js';
-import type { Entry, NodeId, PersistedState, RandomSource, Snapshot } from './types.js';
+import type { NodeId, Snapshot } from './types.js';
+import {
+  HEARTBEAT,
+  MIN,
+  THREE,
+  ack as ackTo,
+  append as appendTo,
+  config,
+  makeNode,
+  only,
+  run,
+  sent,
+  tick,
+  voteReply,
+  type AppendFields,
+} from '../../test/support/raft-node-kit.js';
 
 // ---------------------------------------------------------------- helpers
 
-const MIN = 10;
-const MAX = 20;
-const HEARTBEAT = 2;
-
-const fixed = (k = 0): RandomSource => ({ int: (n) => Math.min(k, n - 1) });
-
-function config(id: NodeId, peers: readonly NodeId[], over: Partial<RaftConfig> = {}): RaftConfig {
-  return {
-    id,
-    peers,
-    electionTicks: { min: MIN, max: MAX },
-    heartbeatTicks: HEARTBEAT,
-    preVote: false,
-    checkQuorum: false,
-    maxEntriesPerAppend: 64,
-    rand: fixed(0),
-    ...over,
-  };
-}
-
-function makeNode(id: NodeId, peers: readonly NodeId[], persisted?: PersistedState): RaftNode {
-  return new RaftNode(config(id, peers), persisted);
-}
-
-function run(start: number, ...terms: number[]): Entry[] {
-  return terms.map((term, k) => ({ index: start + k, term, command: `c${start + k}` }));
-}
-
-type Of<T extends Message['type']> = Extract<Message, { type: T }>;
-
-function sent<T extends Message['type']>(ms: readonly Message[], type: T, to?: NodeId): Of<T>[] {
-  return ms.filter((m): m is Of<T> => m.type === type && (to === undefined || m.to === to));
-}
-
-function only<T extends Message['type']>(ms: readonly Message[], type: T, to?: NodeId): Of<T> {
-  const found = sent(ms, type, to);
-  assert.equal(
-    found.length,
-    1,
-    `expected one ${type}${to === undefined ? '' : ` to ${to}`}, got ${found.length}`,
-  );
-  return found[0] as Of<T>;
-}
-
-function tick(n: RaftNode, times: number): void {
-  for (let i = 0; i < times; i++) n.tick();
-}
-
-const append = (
-  term: number,
-  o: { prevLogIndex?: number; prevLogTerm?: number; entries?: Entry[]; leaderCommit?: number } = {},
-): AppendEntries => ({
-  type: 'AppendEntries',
-  from: 1,
-  to: 2,
-  term,
-  prevLogIndex: o.prevLogIndex ?? 0,
-  prevLogTerm: o.prevLogTerm ?? 0,
-  entries: o.entries ?? [],
-  leaderCommit: o.leaderCommit ?? 0,
-});
+/** An AppendEntries from leader 1 to follower 2, the only direction these tests send one by hand. */
+const append = (term: number, o: AppendFields = {}): AppendEntries => appendTo(1, 2, term, o);
 
 const install = (term: number, lastIncludedIndex: number, lastIncludedTerm: number): InstallSnapshot => ({
   type: 'InstallSnapshot',
@@ -88,18 +37,9 @@ const install = (term: number, lastIncludedIndex: number, lastIncludedTerm: numb
   data: Uint8Array.of(lastIncludedIndex, lastIncludedTerm),
 });
 
-const ack = (from: NodeId, term: number, matchIndex: number): AppendEntriesReply => ({
-  type: 'AppendEntriesReply',
-  from,
-  to: 1,
-  term,
-  success: true,
-  matchIndex,
-  rejectedIndex: 0,
-  conflict: null,
-});
-
-const THREE = [1, 2, 3] as const;
+/** A successful AppendEntriesReply from `from` to leader 1. */
+const ack = (from: NodeId, term: number, matchIndex: number): AppendEntriesReply =>
+  ackTo(from, 1, term, matchIndex);
 
 /** Follower 2 holding entries with `terms`, of which the first `commit` are committed and handed out. */
 function follower(commit: number, ...terms: number[]): RaftNode {
@@ -115,15 +55,7 @@ function follower(commit: number, ...terms: number[]): RaftNode {
 function leaderWithCommitted(n: number): RaftNode {
   const l = makeNode(1, THREE);
   tick(l, MIN);
-  const vote: RequestVoteReply = {
-    type: 'RequestVoteReply',
-    from: 2,
-    to: 1,
-    term: 1,
-    preVote: false,
-    voteGranted: true,
-  };
-  l.step(vote);
+  l.step(voteReply(2, 1, 1));
   assert.equal(l.status().role, 'leader');
   l.takeReady(); // Election heartbeats: the one to 3 is lost, and stays in flight.
   l.step(ack(2, 1, 0));
@@ -386,7 +318,7 @@ void describe('restart from persistentState()', () => {
     f.takeReady();
     const saved = f.persistentState();
 
-    const r = makeNode(2, THREE, saved);
+    const r = makeNode(2, THREE, {}, saved);
     const s = r.status();
     assert.deepEqual(
       [
@@ -417,7 +349,7 @@ void describe('restart from persistentState()', () => {
     const f = makeNode(2, THREE);
     f.step(append(1, { entries: run(1, 1, 1), leaderCommit: 2 }));
     f.takeReady();
-    const r = makeNode(2, THREE, f.persistentState());
+    const r = makeNode(2, THREE, {}, f.persistentState());
     assert.deepEqual([r.status().commitIndex, r.status().appliedIndex], [0, 0]);
     r.step(append(1, { prevLogIndex: 2, prevLogTerm: 1, leaderCommit: 2 }));
     assert.deepEqual(
@@ -441,11 +373,16 @@ void describe('restart from persistentState()', () => {
   void it('refuses a persisted log that is not contiguous after its snapshot', () => {
     assert.throws(
       () =>
-        makeNode(2, THREE, {
-          hardState: { term: 1, votedFor: null },
-          snapshot: { index: 3, term: 1, data },
-          entries: run(5, 1),
-        }),
+        makeNode(
+          2,
+          THREE,
+          {},
+          {
+            hardState: { term: 1, votedFor: null },
+            snapshot: { index: 3, term: 1, data },
+            entries: run(5, 1),
+          },
+        ),
       (e: unknown) => e instanceof RaftError && e.code === 'RAFT_BAD_STATE',
     );
   });

@@ -1,0 +1,137 @@
+// Shared helpers of the core's message-level tests (src/core/election.test.ts, replication.test.ts,
+// snapshot.test.ts): one RaftNode driven by hand, its messages picked out by type, and builders for the messages a
+// test hands it. It lives outside src/core because src/core is lint-restricted to pure code, and this uses node:assert.
+import assert from 'node:assert/strict';
+import type { RaftConfig } from '../../src/core/config.js';
+import type {
+  AppendEntries,
+  AppendEntriesReply,
+  Message,
+  RequestVoteReply,
+} from '../../src/core/messages.js';
+import { RaftNode } from '../../src/core/raft-node.js';
+import type { Entry, NodeId, PersistedState, RandomSource } from '../../src/core/types.js';
+
+/** The smallest election timeout, in ticks. */
+export const MIN = 10;
+/** The bound (exclusive) of the election timeouts, in ticks. */
+export const MAX = 20;
+/** The default heartbeat interval, in ticks; a file may pass another as `heartbeatTicks` in `over`. */
+export const HEARTBEAT = 2;
+
+/** A three-node cluster. */
+export const THREE = [1, 2, 3] as const;
+
+/** Always draws `k` (clamped into range): every election timeout is MIN + k ticks. */
+export const fixed = (k = 0): RandomSource => ({ int: (n) => Math.min(k, n - 1) });
+
+/** The tests' configuration for `id` among `peers`: no pre-vote, no check-quorum, `fixed(0)`, then `over`. */
+export function config(id: NodeId, peers: readonly NodeId[], over: Partial<RaftConfig> = {}): RaftConfig {
+  return {
+    id,
+    peers,
+    electionTicks: { min: MIN, max: MAX },
+    heartbeatTicks: HEARTBEAT,
+    preVote: false,
+    checkQuorum: false,
+    maxEntriesPerAppend: 64,
+    rand: fixed(0),
+    ...over,
+  };
+}
+
+/** A node built from `config(id, peers, over)`, restarted from `persisted` when given. */
+export function makeNode(
+  id: NodeId,
+  peers: readonly NodeId[],
+  over: Partial<RaftConfig> = {},
+  persisted?: PersistedState,
+): RaftNode {
+  return new RaftNode(config(id, peers, over), persisted);
+}
+
+/** Entries with the given terms, from index `start`; the command names the index (`c<index>`). */
+export function run(start: number, ...terms: number[]): Entry[] {
+  return terms.map((term, k) => ({ index: start + k, term, command: `c${start + k}` }));
+}
+
+/** Persisted state with the given term, vote and log terms (entries 1.., built by `run`), and no snapshot. */
+export function persisted(term: number, votedFor: NodeId | null, ...logTerms: number[]): PersistedState {
+  return { hardState: { term, votedFor }, snapshot: null, entries: run(1, ...logTerms) };
+}
+
+/** The message type named `T`. */
+export type Of<T extends Message['type']> = Extract<Message, { type: T }>;
+
+/** The messages of `type` in `ms` (only those to `to`, when given), in order. */
+export function sent<T extends Message['type']>(ms: readonly Message[], type: T, to?: NodeId): Of<T>[] {
+  return ms.filter((m): m is Of<T> => m.type === type && (to === undefined || m.to === to));
+}
+
+/** The one message of `type` (to `to`) in `ms`; fails unless there is exactly one. */
+export function only<T extends Message['type']>(ms: readonly Message[], type: T, to?: NodeId): Of<T> {
+  const found = sent(ms, type, to);
+  assert.equal(
+    found.length,
+    1,
+    `expected one ${type}${to === undefined ? '' : ` to ${to}`}, got ${found.length}`,
+  );
+  return found[0] as Of<T>;
+}
+
+/** Ticks `n` the given number of times. */
+export function tick(n: RaftNode, times: number): void {
+  for (let i = 0; i < times; i++) n.tick();
+}
+
+/** Ticks a follower or candidate until its election timer fires (the timeout is MIN with `fixed(0)`). */
+export function expire(n: RaftNode): void {
+  const before = n.status();
+  for (let i = 0; i < MAX; i++) {
+    n.tick();
+    const now = n.status();
+    if (now.role !== before.role || now.term !== before.term) return;
+  }
+  assert.fail('the election timer never fired');
+}
+
+/** The optional fields of `append`; each defaults to 0, or to no entries. */
+export interface AppendFields {
+  prevLogIndex?: number;
+  prevLogTerm?: number;
+  entries?: Entry[];
+  leaderCommit?: number;
+}
+
+/** An AppendEntries from `from` to `to` in `term`. */
+export const append = (from: NodeId, to: NodeId, term: number, o: AppendFields = {}): AppendEntries => ({
+  type: 'AppendEntries',
+  from,
+  to,
+  term,
+  prevLogIndex: o.prevLogIndex ?? 0,
+  prevLogTerm: o.prevLogTerm ?? 0,
+  entries: o.entries ?? [],
+  leaderCommit: o.leaderCommit ?? 0,
+});
+
+/** A successful AppendEntriesReply from `from` to `to` in `term`, matching up to `matchIndex`. */
+export const ack = (from: NodeId, to: NodeId, term: number, matchIndex: number): AppendEntriesReply => ({
+  type: 'AppendEntriesReply',
+  from,
+  to,
+  term,
+  success: true,
+  matchIndex,
+  rejectedIndex: 0,
+  conflict: null,
+});
+
+/** A RequestVoteReply from `from` to `to` in `term`: granted unless told otherwise, and not a pre-vote. */
+export const voteReply = (
+  from: NodeId,
+  to: NodeId,
+  term: number,
+  voteGranted = true,
+  preVote = false,
+): RequestVoteReply => ({ type: 'RequestVoteReply', from, to, term, preVote, voteGranted });
