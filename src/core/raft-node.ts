@@ -62,8 +62,13 @@ export class RaftNode {
   /** A leader's ticks into its current check-quorum window. */
   private quorumCheckElapsed = 0;
 
-  // Candidate state: who answered this round, and how.
+  // Election state. An answer is a fact about a term, so it is kept while that term is current: a reply that
+  // arrives after its round timed out still counts (with long network delays, many do).
+  /** Answers to our candidacy in `term`: votes granted or refused (voters persist a vote before granting it). */
   private votes = new Map<NodeId, boolean>();
+  /** Answers to our pre-vote for term `preVoteTerm`. */
+  private preVotes = new Map<NodeId, boolean>();
+  private preVoteTerm = -1;
   // Leader state (Figure 2, "Volatile state on leaders"), reinitialized after each election.
   private progress = new Map<NodeId, Progress>();
 
@@ -279,6 +284,7 @@ export class RaftNode {
       this.term = term;
       this.votedFor = null;
       this.hardStateChanged = true;
+      this.votes = new Map();
     }
     this.role = 'follower';
     this.leaderId = leader;
@@ -299,11 +305,26 @@ export class RaftNode {
     }
   }
 
+  /**
+   * Asks whether the others would vote for us in the next term. Grants from an earlier round for the same term
+   * still stand and are not asked for again; refusals are, since a voter's lease may have ended.
+   */
   private becomePreCandidate(): void {
     this.role = 'precandidate';
     this.leaderId = null;
     this.sinceLeaderContact = Number.POSITIVE_INFINITY;
-    this.requestVotes(true);
+    this.resetElectionTimer();
+    if (this.preVoteTerm !== this.term + 1) {
+      this.preVoteTerm = this.term + 1;
+      this.preVotes = new Map();
+    }
+    for (const [voter, granted] of this.preVotes) if (!granted) this.preVotes.delete(voter);
+    this.preVotes.set(this.config.id, true);
+    if (this.decidePreVote()) return; // A cluster of one.
+    this.requestVotes(
+      true,
+      this.others.filter((peer) => this.preVotes.get(peer) !== true),
+    );
   }
 
   /** Rules for candidates: increment currentTerm, vote for self, reset the election timer, ask for votes. */
@@ -314,15 +335,15 @@ export class RaftNode {
     this.hardStateChanged = true;
     this.leaderId = null;
     this.sinceLeaderContact = Number.POSITIVE_INFINITY;
-    this.requestVotes(false);
-  }
-
-  private requestVotes(preVote: boolean): void {
     this.resetElectionTimer();
     this.votes = new Map([[this.config.id, true]]);
-    if (this.tallyVotes()) return; // A cluster of one.
-    const term = preVote ? this.term + 1 : this.term;
-    for (const peer of this.others) {
+    if (this.decideVote()) return; // A cluster of one.
+    this.requestVotes(false, this.others);
+  }
+
+  private requestVotes(preVote: boolean, voters: readonly NodeId[]): void {
+    const term = preVote ? this.preVoteTerm : this.term;
+    for (const peer of voters) {
       this.send({
         type: 'RequestVote',
         term,
@@ -335,21 +356,28 @@ export class RaftNode {
     }
   }
 
-  /** Acts on the votes counted so far; returns whether the round is decided. */
-  private tallyVotes(): boolean {
+  /** A quorum of pre-votes starts the real election; a quorum of refusals ends the attempt. */
+  private decidePreVote(): boolean {
+    const { granted, refused } = this.count(this.preVotes);
+    if (granted >= this.quorum) this.becomeCandidate();
+    else if (refused >= this.quorum) this.becomeFollower(this.term, null);
+    else return false;
+    return true;
+  }
+
+  /** A quorum of votes wins the election (Election Safety: voters grant one vote per term). */
+  private decideVote(): boolean {
+    const { granted, refused } = this.count(this.votes);
+    if (granted >= this.quorum) this.becomeLeader();
+    else if (refused >= this.quorum && this.role === 'candidate') this.becomeFollower(this.term, null);
+    else return false;
+    return true;
+  }
+
+  private count(answers: ReadonlyMap<NodeId, boolean>): { granted: number; refused: number } {
     let granted = 0;
-    for (const vote of this.votes.values()) if (vote) granted++;
-    const refused = this.votes.size - granted;
-    if (granted >= this.quorum) {
-      if (this.role === 'precandidate') this.becomeCandidate();
-      else this.becomeLeader();
-      return true;
-    }
-    if (refused >= this.quorum) {
-      this.becomeFollower(this.term, null);
-      return true;
-    }
-    return false;
+    for (const answer of answers.values()) if (answer) granted++;
+    return { granted, refused: answers.size - granted };
   }
 
   /** Won the election: take charge of every follower's progress and assert leadership at once. */
@@ -438,12 +466,20 @@ export class RaftNode {
   }
 
   private handleVoteReply(m: RequestVoteReply): void {
-    // A reply counts only in the kind of round it answers: pre-votes for a pre-candidate, votes for a candidate.
-    if (m.preVote !== (this.role === 'precandidate')) return;
-    // A granted pre-vote echoes the term we proposed; a refusal carries the voter's (equal) term.
-    if (m.preVote && m.voteGranted && m.term !== this.term + 1) return;
+    if (m.preVote) {
+      if (this.role !== 'precandidate') return;
+      // A grant echoes the term we proposed; a refusal carries the voter's (equal) term.
+      if (m.term !== (m.voteGranted ? this.preVoteTerm : this.term)) return;
+      this.preVotes.set(m.from, m.voteGranted);
+      this.decidePreVote();
+      return;
+    }
+    // A vote for our candidacy in this term counts even if it arrives after the round timed out and we went back
+    // to pre-voting: we are still in that term, and the voter cannot vote for anyone else in it.
+    const campaigning = this.role === 'candidate' || this.role === 'precandidate';
+    if (!campaigning || m.term !== this.term || this.votedFor !== this.config.id) return;
     this.votes.set(m.from, m.voteGranted);
-    this.tallyVotes();
+    this.decideVote();
   }
 
   // ---------------------------------------------------------------- replication, follower side
