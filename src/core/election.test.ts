@@ -668,3 +668,60 @@ void describe('check-quorum', () => {
     assert.equal(leader.status().role, 'leader');
   });
 });
+
+void describe('replies slower than the election timeout', () => {
+  // With the lab's long reordering, replies arrive up to 2.2 s late, well after a 300-500 ms election timer fires.
+
+  void it('a vote for our term that arrives after the round timed out still wins the election', () => {
+    const n = makeNode(1, THREE, { preVote: true }, persisted(1, null));
+    expire(n); // pre-vote for term 2
+    n.takeReady();
+    n.step(voteReply(2, 1, 2, true, true));
+    assert.equal(n.status().role, 'candidate');
+    assert.equal(n.status().term, 2);
+    n.takeReady();
+    expire(n); // the candidacy timed out: back to pre-voting, still in term 2
+    assert.equal(n.status().role, 'precandidate');
+    assert.equal(n.status().term, 2);
+    n.takeReady();
+    n.step(voteReply(3, 1, 2)); // the late vote for term 2
+    assert.equal(n.status().role, 'leader');
+    assert.equal(n.status().term, 2);
+  });
+
+  void it('a late vote is not counted by a node that left its candidacy as follower', () => {
+    const n = makeNode(1, THREE, { preVote: true }, persisted(1, null));
+    expire(n);
+    n.step(voteReply(2, 1, 2, true, true)); // candidate in term 2
+    n.step(append(3, 1, 2)); // node 3 leads term 2 after all: we follow it
+    assert.equal(n.status().role, 'follower');
+    n.step(voteReply(2, 1, 2)); // node 2's late vote for our candidacy
+    assert.equal(n.status().role, 'follower');
+  });
+
+  void it('pre-vote grants carry over to the next round for the same term, and granters are not asked again', () => {
+    const n = makeNode(1, [1, 2, 3, 4, 5], { preVote: true }, persisted(1, null));
+    expire(n);
+    assert.equal(sent(n.takeReady().messages, 'RequestVote').length, 4);
+    n.step(voteReply(2, 1, 2, true, true)); // one grant: not yet a quorum of 5
+    assert.equal(n.status().role, 'precandidate');
+    tick(n, MIN); // the timer fires again: a new pre-vote round for the same term
+    const asked = sent(n.takeReady().messages, 'RequestVote').map((m) => m.to);
+    assert.deepEqual(asked, [3, 4, 5]);
+    n.step(voteReply(3, 1, 2, true, true)); // with the carried grant: 1, 2, 3 = a quorum
+    assert.equal(n.status().role, 'candidate');
+  });
+
+  void it('pre-vote grants for an older proposed term do not carry over', () => {
+    const n = makeNode(1, [1, 2, 3, 4, 5], { preVote: true }, persisted(1, null));
+    expire(n);
+    n.step(voteReply(2, 1, 2, true, true)); // grant for term 2
+    n.step(append(3, 1, 2)); // term 2 began elsewhere: follower of 3
+    n.takeReady();
+    expire(n); // pre-vote for term 3
+    const asked = sent(n.takeReady().messages, 'RequestVote').map((m) => m.to);
+    assert.deepEqual(asked, [2, 3, 4, 5]);
+    n.step(voteReply(3, 1, 3, true, true));
+    assert.equal(n.status().role, 'precandidate', 'a grant for term 2 must not count toward term 3');
+  });
+});
