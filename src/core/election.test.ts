@@ -662,6 +662,17 @@ void describe('check-quorum', () => {
     assert.equal(leader.status().role, 'follower');
   });
 
+  void it('a leader that stepped down is not made leader again by a late vote from its won election', () => {
+    const leader = makeLeader(1, THREE, { ...cq, preVote: true }, persisted(1, null));
+    const term = leader.status().term;
+    tick(leader, MAX); // no answers: steps down
+    assert.equal(leader.status().role, 'follower');
+    expire(leader); // pre-votes again in the same term
+    assert.equal(leader.status().role, 'precandidate');
+    leader.step(voteReply(2, 1, term)); // a duplicate of a vote it won with
+    assert.equal(leader.status().role, 'precandidate');
+  });
+
   void it('without checkQuorum a silent cluster never deposes its leader', () => {
     const leader = makeLeader(1, THREE);
     tick(leader, 10 * MAX);

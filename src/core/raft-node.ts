@@ -64,7 +64,10 @@ export class RaftNode {
 
   // Election state. An answer is a fact about a term, so it is kept while that term is current: a reply that
   // arrives after its round timed out still counts (with long network delays, many do).
-  /** Answers to our candidacy in `term`: votes granted or refused (voters persist a vote before granting it). */
+  /**
+   * Answers to our open candidacy in `term` (votes granted or refused; voters persist a vote before granting
+   * it). Empty when no candidacy is open: none was made in this term, or it already won.
+   */
   private votes = new Map<NodeId, boolean>();
   /** Answers to our pre-vote for term `preVoteTerm`. */
   private preVotes = new Map<NodeId, boolean>();
@@ -384,6 +387,7 @@ export class RaftNode {
   private becomeLeader(): void {
     this.role = 'leader';
     this.leaderId = this.config.id;
+    this.votes = new Map(); // The candidacy is over: a late vote must not elect us again after a step-down.
     this.quorumCheckElapsed = 0;
     this.progress = new Map(this.others.map((peer) => [peer, new Progress(this.log.lastIndex())]));
     for (const peer of this.others) this.sendAppend(peer);
@@ -477,7 +481,7 @@ export class RaftNode {
     // A vote for our candidacy in this term counts even if it arrives after the round timed out and we went back
     // to pre-voting: we are still in that term, and the voter cannot vote for anyone else in it.
     const campaigning = this.role === 'candidate' || this.role === 'precandidate';
-    if (!campaigning || m.term !== this.term || this.votedFor !== this.config.id) return;
+    if (!campaigning || m.term !== this.term || !this.votes.has(this.config.id)) return;
     this.votes.set(m.from, m.voteGranted);
     this.decideVote();
   }
