@@ -112,6 +112,7 @@ export class RaftNode {
    */
   propose(command: unknown): { index: number; term: number } | null {
     if (this.role !== 'leader') return null;
+    // Rules for leaders: a command received from a client is appended to the local log.
     const entry = this.log.append(this.term, command);
     for (const peer of this.others) this.maybeSendAppend(peer);
     this.maybeCommit(); // A cluster of one commits on its own.
@@ -148,7 +149,8 @@ export class RaftNode {
         this.becomeFollower(m.term, fromLeader ? m.from : null);
       }
     } else if (m.term < this.term) {
-      // A stale message. A request is refused with our term, which tells its sender to step down.
+      // A stale message. RequestVote and AppendEntries rule 1: reply false if term < currentTerm; the reply
+      // carries our term, which tells the sender to step down. A stale reply is dropped.
       if (isRequest(m)) this.refuseStale(m);
       return;
     }
@@ -230,7 +232,11 @@ export class RaftNode {
     );
   }
 
-  /** Takes the pending work. The driver must handle it in the order `Ready` documents before the next call. */
+  /**
+   * Takes the pending work. The driver must handle it in the order `Ready` documents before the next call.
+   * Rules for all servers: if commitIndex > lastApplied, the entries up to commitIndex go out to be applied,
+   * each exactly once, in order.
+   */
   takeReady(): Ready {
     const from = this.log.unstableFrom;
     const firstKept = Math.max(from, this.log.snapshotIndex + 1);
@@ -368,7 +374,10 @@ export class RaftNode {
     return true;
   }
 
-  /** A quorum of votes wins the election (Election Safety: voters grant one vote per term). */
+  /**
+   * Rules for candidates: votes from a majority make us leader (Election Safety: each voter grants one vote per
+   * term, so no two candidates win the same term).
+   */
   private decideVote(): boolean {
     const { granted, refused } = this.count(this.votes);
     if (granted >= this.quorum) this.becomeLeader();
@@ -383,7 +392,10 @@ export class RaftNode {
     return { granted, refused: answers.size - granted };
   }
 
-  /** Won the election: take charge of every follower's progress and assert leadership at once. */
+  /**
+   * Won the election: take charge of every follower's progress. Rules for leaders: upon election, send each
+   * server an initial AppendEntries (a heartbeat) at once.
+   */
   private becomeLeader(): void {
     this.role = 'leader';
     this.leaderId = this.config.id;
@@ -555,6 +567,10 @@ export class RaftNode {
 
   // ---------------------------------------------------------------- replication, leader side
 
+  /**
+   * Rules for leaders: on success, update the follower's nextIndex and matchIndex; on a log mismatch, move
+   * nextIndex back (a whole term at a time) and retry at once.
+   */
   private handleAppendReply(m: AppendEntriesReply): void {
     const pr = this.progress.get(m.from);
     if (pr === undefined) return;
@@ -606,7 +622,11 @@ export class RaftNode {
     for (const peer of this.others) this.maybeSendAppend(peer); // Tell the followers promptly.
   }
 
-  /** Sends `peer` what it lacks (entries, or a commit index it can use) unless a message to it is in flight. */
+  /**
+   * Rules for leaders: if last log index >= nextIndex for a follower, send it the entries from nextIndex. Also
+   * sends a commit index it can use. Nothing goes out while a message to `peer` is in flight: the reply (or the
+   * next heartbeat) sends what accumulated meanwhile, batched.
+   */
   private maybeSendAppend(peer: NodeId): void {
     const pr = this.progress.get(peer);
     if (pr === undefined || pr.inflight) return;
