@@ -34,7 +34,7 @@ export interface PersistedState {
 /** A node's role; a pre-candidate runs a pre-vote before it disturbs anyone's term (Raft thesis 9.6). */
 export type Role = 'follower' | 'precandidate' | 'candidate' | 'leader';
 
-/** A seeded random source; the core never calls Math.random. */
+/** A seeded random source: the only randomness the core ever draws. */
 export interface RandomSource {
   /** An integer in [0, n). */
   int(n: number): number;

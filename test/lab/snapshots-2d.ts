@@ -4,6 +4,7 @@
  * time.
  */
 import {
+  type Config,
   type LabT,
   type LabTest,
   labTest,
@@ -11,6 +12,15 @@ import {
   MAX_LOG_SIZE,
   SNAPSHOT_INTERVAL,
 } from '../../src/lab/tester/index.js';
+
+/** The lab's "crash all" then "revive all": every server crashes, then all restart from their persisted state. */
+function crashAndReviveAll(cfg: Config): void {
+  for (let i = 0; i < cfg.n; i++) cfg.crash1(i);
+  for (let i = 0; i < cfg.n; i++) {
+    cfg.start1(i);
+    cfg.connect(i);
+  }
+}
 
 /** The lab's snapcommon: 30 rounds of agreement, each enough to make a snapshot, with optional faults. */
 async function snapcommon(
@@ -107,16 +117,7 @@ async function snapshotAllCrash(t: LabT, label: string, unreliable: boolean): Pr
 
     const index1 = await cfg.one(cfg.rand.bigInt(), servers, true);
 
-    // crash all
-    for (let k = 0; k < servers; k++) {
-      cfg.crash1(k);
-    }
-
-    // revive all
-    for (let k = 0; k < servers; k++) {
-      cfg.start1(k);
-      cfg.connect(k);
-    }
+    crashAndReviveAll(cfg);
 
     const index2 = await cfg.one(cfg.rand.bigInt(), servers, true);
     if (index2 < index1 + 1) {
@@ -143,30 +144,12 @@ async function snapshotInit(t: LabT, label: string, unreliable: boolean): Promis
     await cfg.one(cfg.rand.bigInt(), servers, true);
   }
 
-  // crash all
-  for (let i = 0; i < servers; i++) {
-    cfg.crash1(i);
-  }
-
-  // revive all
-  for (let i = 0; i < servers; i++) {
-    cfg.start1(i);
-    cfg.connect(i);
-  }
+  crashAndReviveAll(cfg);
 
   // a single op, to get something to be written back to persistent storage.
   await cfg.one(cfg.rand.bigInt(), servers, true);
 
-  // crash all
-  for (let i = 0; i < servers; i++) {
-    cfg.crash1(i);
-  }
-
-  // revive all
-  for (let i = 0; i < servers; i++) {
-    cfg.start1(i);
-    cfg.connect(i);
-  }
+  crashAndReviveAll(cfg);
 
   // do another op to trigger potential bug
   await cfg.one(cfg.rand.bigInt(), servers, true);
