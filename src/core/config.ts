@@ -18,17 +18,54 @@ export interface RaftConfig {
   readonly preVote: boolean;
   /**
    * A leader that has not heard from a quorum for `electionTicks.max` ticks steps down (etcd's CheckQuorum), so a
-   * leader cut off from the cluster stops claiming leadership and stops flooding it with heartbeats.
+   * leader cut off from the cluster stops claiming leadership and stops flooding it with heartbeats. With it, a
+   * follower that hears a live leader ignores vote requests (thesis 4.2.3).
    */
   readonly checkQuorum: boolean;
   /** The most entries one AppendEntries carries. */
   readonly maxEntriesPerAppend: number;
   /** The seeded source of the randomized election timeouts. */
   readonly rand: RandomSource;
+  /**
+   * The most entry bytes one AppendEntries carries (at least one entry goes, however large). Default: unlimited.
+   */
+  readonly maxBytesPerAppend?: number;
+  /** The most AppendEntries in flight to one follower while streaming (etcd's MaxInflightMsgs). Default 256. */
+  readonly maxInflightMessages?: number;
+  /** The most entry bytes in flight to one follower while streaming (etcd's MaxInflightBytes). Default: unlimited. */
+  readonly maxInflightBytes?: number;
+  /**
+   * The most bytes of uncommitted entries a leader holds; `propose` refuses beyond it (etcd's
+   * MaxUncommittedEntriesSize). One entry is always accepted into an empty tail. Default: unlimited.
+   */
+  readonly maxUncommittedBytes?: number;
+  /** The most bytes of committed entries one Ready hands out to apply (at least one entry). Default: unlimited. */
+  readonly maxCommittedBytesPerReady?: number;
+  /** Snapshots are sent in chunks of at most this many bytes (Figure 13). Default 1 MiB. */
+  readonly snapshotChunkBytes?: number;
+  /**
+   * The longest a leader waits for an answer before it resends to a follower (ticks). The wait adapts to the
+   * round trips it measures, between one tick and this bound. Default: heartbeatTicks.
+   */
+  readonly retransmitTicks?: number;
+  /** A new leader appends an empty entry (command `null`) so that it commits an entry of its term at once. */
+  readonly noopOnElection?: boolean;
+  /** The size in bytes of a command, for the byte budgets. Default: byte length of strings and byte arrays, else 8. */
+  readonly commandSize?: (command: unknown) => number;
 }
 
-/** Checks a config, throwing a RaftError that says what is wrong. */
-export function validateConfig(config: RaftConfig): void {
+/** A RaftConfig with every optional field filled in. */
+export type ResolvedConfig = Required<RaftConfig>;
+
+/** The size of a command when the driver gives no `commandSize`. */
+export function defaultCommandSize(command: unknown): number {
+  if (typeof command === 'string') return command.length;
+  if (command instanceof Uint8Array) return command.byteLength;
+  return 8;
+}
+
+/** Checks a config, throwing a RaftError that says what is wrong, and fills in the defaults. */
+export function validateConfig(config: RaftConfig): ResolvedConfig {
   const { id, peers, electionTicks, heartbeatTicks, maxEntriesPerAppend } = config;
   const fail = (message: string): never => {
     throw new RaftError('RAFT_BAD_CONFIG', message);
@@ -41,7 +78,35 @@ export function validateConfig(config: RaftConfig): void {
   }
   if (electionTicks.min <= heartbeatTicks) fail('electionTicks.min must exceed heartbeatTicks');
   if (electionTicks.max <= electionTicks.min) fail('electionTicks.max must exceed electionTicks.min');
-  if (!Number.isInteger(maxEntriesPerAppend) || maxEntriesPerAppend < 1) {
-    fail('maxEntriesPerAppend must be an integer >= 1');
-  }
+  const positiveInteger = (name: string, value: number): void => {
+    if (!Number.isInteger(value) || value < 1) fail(`${name} must be an integer >= 1`);
+  };
+  const positive = (name: string, value: number): void => {
+    if (Number.isNaN(value) || value < 1) fail(`${name} must be a number >= 1`);
+  };
+  positiveInteger('maxEntriesPerAppend', maxEntriesPerAppend);
+  const resolved: ResolvedConfig = {
+    maxBytesPerAppend: Infinity,
+    maxInflightMessages: 256,
+    maxInflightBytes: Infinity,
+    maxUncommittedBytes: Infinity,
+    maxCommittedBytesPerReady: Infinity,
+    snapshotChunkBytes: 1 << 20,
+    retransmitTicks: heartbeatTicks,
+    noopOnElection: false,
+    commandSize: defaultCommandSize,
+    ...stripUndefined(config),
+  };
+  positive('maxBytesPerAppend', resolved.maxBytesPerAppend);
+  positiveInteger('maxInflightMessages', resolved.maxInflightMessages);
+  positive('maxInflightBytes', resolved.maxInflightBytes);
+  positive('maxUncommittedBytes', resolved.maxUncommittedBytes);
+  positive('maxCommittedBytesPerReady', resolved.maxCommittedBytesPerReady);
+  positive('snapshotChunkBytes', resolved.snapshotChunkBytes);
+  positiveInteger('retransmitTicks', resolved.retransmitTicks);
+  return resolved;
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

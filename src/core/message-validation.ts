@@ -22,7 +22,10 @@ function messageError(v: unknown): string | null {
   if (!isNodeId(m.from) || !isNodeId(m.to)) return 'bad from/to';
   switch (m.type) {
     case 'RequestVote':
-      return typeof m.preVote === 'boolean' && isIndex(m.lastLogIndex) && isIndex(m.lastLogTerm)
+      return typeof m.preVote === 'boolean' &&
+        typeof m.transfer === 'boolean' &&
+        isIndex(m.lastLogIndex) &&
+        isIndex(m.lastLogTerm)
         ? null
         : 'bad RequestVote';
     case 'RequestVoteReply':
@@ -47,15 +50,42 @@ function messageError(v: unknown): string | null {
         isIndex(c.xLen);
       return ok ? null : 'bad conflict hint';
     }
+    case 'Heartbeat':
+      return isIndex(m.commit) && isIndex(m.readRound) ? null : 'bad Heartbeat';
+    case 'HeartbeatReply':
+      return isIndex(m.readRound) ? null : 'bad HeartbeatReply';
     case 'InstallSnapshot':
-      return isIndex(m.lastIncludedIndex) && isIndex(m.lastIncludedTerm) && m.data instanceof Uint8Array
-        ? null
-        : 'bad InstallSnapshot';
+      return snapshotChunkError(m);
     case 'InstallSnapshotReply':
-      return isIndex(m.matchIndex) ? null : 'bad InstallSnapshotReply';
+      return isIndex(m.lastIncludedIndex) &&
+        isIndex(m.lastIncludedTerm) &&
+        isIndex(m.offset) &&
+        isIndex(m.received) &&
+        isIndex(m.matchIndex)
+        ? null
+        : 'bad InstallSnapshotReply';
+    case 'TimeoutNow':
+      return null;
     default:
       return 'unknown message type';
   }
+}
+
+/**
+ * A chunk must lie within the snapshot it belongs to, `done` exactly when it reaches the end, and the snapshot must
+ * cover at least one entry.
+ */
+function snapshotChunkError(m: Record<string, unknown>): string | null {
+  if (!isIndex(m.lastIncludedIndex) || m.lastIncludedIndex < 1 || !isIndex(m.lastIncludedTerm)) {
+    return 'bad InstallSnapshot';
+  }
+  if (!isIndex(m.offset) || !isIndex(m.size) || typeof m.done !== 'boolean' || !(m.data instanceof Uint8Array)) {
+    return 'bad InstallSnapshot';
+  }
+  const end = m.offset + m.data.length;
+  if (end > m.size) return 'snapshot chunk runs past the snapshot size';
+  if (m.done !== (end === m.size)) return 'snapshot chunk done flag disagrees with its end';
+  return null;
 }
 
 /** Entries must be contiguous after prevLogIndex, with terms that never decrease and never exceed the leader's. */

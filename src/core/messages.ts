@@ -10,8 +10,11 @@ export type Message =
   | RequestVoteReply
   | AppendEntries
   | AppendEntriesReply
+  | Heartbeat
+  | HeartbeatReply
   | InstallSnapshot
-  | InstallSnapshotReply;
+  | InstallSnapshotReply
+  | TimeoutNow;
 
 interface Envelope {
   readonly term: number;
@@ -21,11 +24,13 @@ interface Envelope {
 
 /**
  * A request for a vote. With `preVote`, it asks only whether the receiver *would* vote for the sender in
- * `term` (the sender's term + 1): nobody's term or vote changes.
+ * `term` (the sender's term + 1): nobody's term or vote changes. With `transfer`, the candidate campaigns because
+ * the leader handed over leadership (TimeoutNow), so voters that still hear that leader do not ignore it.
  */
 export interface RequestVote extends Envelope {
   readonly type: 'RequestVote';
   readonly preVote: boolean;
+  readonly transfer: boolean;
   readonly lastLogIndex: number;
   readonly lastLogTerm: number;
 }
@@ -37,7 +42,7 @@ export interface RequestVoteReply extends Envelope {
   readonly voteGranted: boolean;
 }
 
-/** Entries to append after (prevLogIndex, prevLogTerm); with no entries, a heartbeat. */
+/** Entries to append after (prevLogIndex, prevLogTerm); a probe when there are none. */
 export interface AppendEntries extends Envelope {
   readonly type: 'AppendEntries';
   readonly prevLogIndex: number;
@@ -69,21 +74,63 @@ export interface AppendEntriesReply extends Envelope {
   readonly conflict: ConflictHint | null;
 }
 
-/** A leader's whole snapshot, for a follower that needs entries the leader has compacted away. */
+/**
+ * A leader's heartbeat: small and carrying no entries. `commit` is the leader's commit index capped at what the
+ * follower is known to hold, so the follower can adopt it without a log check. `readRound` is the leader's latest
+ * ReadIndex round: the reply confirms that this follower still followed the leader when that round was open.
+ */
+export interface Heartbeat extends Envelope {
+  readonly type: 'Heartbeat';
+  readonly commit: number;
+  readonly readRound: number;
+}
+
+/** The answer to a heartbeat: echoes its read round. */
+export interface HeartbeatReply extends Envelope {
+  readonly type: 'HeartbeatReply';
+  readonly readRound: number;
+}
+
+/**
+ * One chunk of the leader's snapshot (Figure 13): `data` holds bytes [offset, offset + data.length) of the snapshot
+ * through (lastIncludedIndex, lastIncludedTerm); `done` marks the last chunk, and `size` is the whole snapshot's size.
+ */
 export interface InstallSnapshot extends Envelope {
   readonly type: 'InstallSnapshot';
   readonly lastIncludedIndex: number;
   readonly lastIncludedTerm: number;
+  readonly offset: number;
+  readonly size: number;
   readonly data: Uint8Array;
+  readonly done: boolean;
 }
 
-/** The answer to InstallSnapshot: the follower's log now matches the leader's through `matchIndex`. */
+/**
+ * The answer to a snapshot chunk, about the snapshot it names. `received` is how many of its bytes the follower
+ * holds in order (where the leader resumes; 0 when it holds none). `matchIndex` is 0 until the snapshot is installed
+ * (or found redundant); then it is the last index known to match the leader's log.
+ */
 export interface InstallSnapshotReply extends Envelope {
   readonly type: 'InstallSnapshotReply';
+  readonly lastIncludedIndex: number;
+  readonly lastIncludedTerm: number;
+  /** The offset of the chunk this answers, so that a late or duplicated answer is recognised. */
+  readonly offset: number;
+  readonly received: number;
   readonly matchIndex: number;
 }
 
-/** Requests expect a reply; replies expect nothing. */
-export function isRequest(m: Message): m is RequestVote | AppendEntries | InstallSnapshot {
-  return m.type === 'RequestVote' || m.type === 'AppendEntries' || m.type === 'InstallSnapshot';
+/** Leadership transfer (thesis 3.10): the leader tells an up-to-date follower to campaign at once. */
+export interface TimeoutNow extends Envelope {
+  readonly type: 'TimeoutNow';
+}
+
+/** Requests expect a reply; replies (and TimeoutNow, whose answer is an election) expect nothing. */
+export function isRequest(m: Message): m is RequestVote | AppendEntries | Heartbeat | InstallSnapshot {
+  return (
+    m.type === 'RequestVote' ||
+    m.type === 'AppendEntries' ||
+    m.type === 'Heartbeat' ||
+    m.type === 'InstallSnapshot'
+  );
 }

@@ -84,32 +84,32 @@ void describe('RaftLog', () => {
   void describe('merge (Figure 2, AppendEntries rules 3 and 4)', () => {
     void it('a batch that matches the log changes nothing and marks nothing unstable', () => {
       const log = logOf(1, 1, 2);
-      log.merge(run(1, 1, 1, 2));
+      log.merge(run(1, 1, 1, 2), 0);
       assert.deepEqual(terms(log), [1, 1, 2]);
       assert.equal(log.unstableFrom, Infinity);
     });
 
     void it('a stale, shorter batch that matches a prefix does not truncate what follows', () => {
       const log = logOf(1, 1, 2, 2);
-      log.merge(run(2, 1));
+      log.merge(run(2, 1), 0);
       assert.deepEqual(terms(log), [1, 1, 2, 2]);
-      log.merge([]);
+      log.merge([], 0);
       assert.deepEqual(terms(log), [1, 1, 2, 2]);
       assert.equal(log.unstableFrom, Infinity);
     });
 
     void it('a duplicated batch merged twice leaves the same log', () => {
       const log = logOf(1);
-      log.merge(run(2, 1, 2));
+      log.merge(run(2, 1, 2), 0);
       log.unstableFrom = Infinity; // The driver persisted it.
-      log.merge(run(2, 1, 2));
+      log.merge(run(2, 1, 2), 0);
       assert.deepEqual(terms(log), [1, 1, 2]);
       assert.equal(log.unstableFrom, Infinity);
     });
 
     void it('truncates at the first real conflict (same index, other term) and appends the rest', () => {
       const log = logOf(1, 1, 2, 2, 2);
-      log.merge(run(2, 1, 3));
+      log.merge(run(2, 1, 3), 0);
       assert.deepEqual(terms(log), [1, 1, 3], 'entries 4 and 5 followed the conflict and are gone');
       assert.equal(log.unstableFrom, 3);
       assert.equal(log.entry(3)?.command, 'c3');
@@ -117,14 +117,14 @@ void describe('RaftLog', () => {
 
     void it('appends the new tail of a batch that overlaps a matching prefix', () => {
       const log = logOf(1, 1);
-      log.merge(run(2, 1, 2, 2));
+      log.merge(run(2, 1, 2, 2), 0);
       assert.deepEqual(terms(log), [1, 1, 2, 2]);
       assert.equal(log.unstableFrom, 3, 'only the appended entries are unstable');
     });
 
     void it('skips entries already covered by the snapshot', () => {
       const log = new RaftLog(snap(3, 2), run(4, 2));
-      log.merge(run(2, 1, 2, 2, 3));
+      log.merge(run(2, 1, 2, 2, 3), 0);
       assert.equal(log.snapshotIndex, 3);
       assert.deepEqual(
         log.all().map((e) => [e.index, e.term]),
@@ -139,7 +139,7 @@ void describe('RaftLog', () => {
     void it('a batch that would leave a gap throws RAFT_BAD_STATE and changes nothing', () => {
       const log = logOf(1, 1);
       assert.throws(() => {
-        log.merge(run(4, 1));
+        log.merge(run(4, 1), 0);
       }, isBadState);
       assert.deepEqual(terms(log), [1, 1]);
       assert.equal(log.unstableFrom, Infinity);
@@ -262,10 +262,10 @@ void describe('RaftLog', () => {
       const log = logOf(1, 1, 1);
       log.append(2, 'a');
       assert.equal(log.unstableFrom, 4);
-      log.merge(run(2, 1, 3));
+      log.merge(run(2, 1, 3), 0);
       assert.equal(log.unstableFrom, 3, 'the conflict at 3 lowers it');
       log.unstableFrom = Infinity;
-      log.merge(run(1, 1, 1, 3));
+      log.merge(run(1, 1, 1, 3), 0);
       assert.equal(log.unstableFrom, Infinity, 'a matching merge changes nothing');
       log.append(3, 'b');
       assert.equal(log.unstableFrom, 4);

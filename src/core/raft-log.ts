@@ -75,9 +75,10 @@ export class RaftLog {
    * Merges a leader's entries that follow a matching prefix. Figure 2, AppendEntries rule 3: an existing entry
    * that conflicts (same index, different term) is deleted with all that follow it; rule 4: entries not already
    * in the log are appended. An entry that matches is left alone, so a stale or duplicated AppendEntries never
-   * truncates the log.
+   * truncates the log. A conflict at or below `commitIndex` would destroy a committed entry: no correct leader
+   * sends one, so it is refused as a broken invariant and the log is left as it was.
    */
-  merge(entries: readonly Entry[]): void {
+  merge(entries: readonly Entry[], commitIndex: number): void {
     // Check the whole batch first, so that a malformed one changes nothing.
     entries.forEach((entry, k) => {
       const first = entries[0] as Entry;
@@ -89,6 +90,12 @@ export class RaftLog {
       if (entry.index <= this.snapshotIndex) continue; // Already in the snapshot: committed, so it matches.
       const existing = this.term(entry.index);
       if (existing === entry.term) continue;
+      if (existing !== undefined && entry.index <= commitIndex) {
+        throw new RaftError(
+          'RAFT_INVARIANT',
+          `entry ${entry.index} (term ${existing}) is committed, but a leader sent term ${entry.term} there`,
+        );
+      }
       if (existing !== undefined) this.entries.length = entry.index - this.snapshotIndex - 1; // Real conflict.
       if (entry.index !== this.lastIndex() + 1) {
         throw new RaftError(

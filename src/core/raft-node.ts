@@ -1,20 +1,24 @@
-import { validateConfig, type RaftConfig } from './config.js';
-import { RaftError } from './errors.js';
+import { validateConfig, type RaftConfig, type ResolvedConfig } from './config.js';
+import { ProposalDroppedError, RaftError } from './errors.js';
 import {
   isRequest,
   type AppendEntries,
   type AppendEntriesReply,
   type ConflictHint,
+  type Heartbeat,
+  type HeartbeatReply,
   type InstallSnapshot,
   type InstallSnapshotReply,
   type Message,
   type RequestVote,
   type RequestVoteReply,
 } from './messages.js';
-import { Progress } from './progress.js';
+import { Progress, type ProgressState } from './progress.js';
 import { RaftLog } from './raft-log.js';
+import { ReadIndexQueue, type ReadState } from './read-index.js';
 import type { Ready } from './ready.js';
-import type { HardState, NodeId, PersistedState, Role, Snapshot } from './types.js';
+import { SnapshotReceiver } from './snapshot-receiver.js';
+import type { Entry, HardState, NodeId, PersistedState, Role, Snapshot } from './types.js';
 
 /** A summary of a node's state, for drivers, tests and observers. */
 export interface RaftStatus {
@@ -28,16 +32,29 @@ export interface RaftStatus {
   readonly lastIndex: number;
   readonly lastTerm: number;
   readonly snapshotIndex: number;
+  /** The follower a leadership transfer is handing over to, if one is under way. */
+  readonly transferee: NodeId | null;
+  /** Why the node stopped (a failed storage write), if it did. */
+  readonly stopped: Error | null;
+}
+
+/** What a leader knows of one follower, for observers. */
+export interface FollowerStatus {
+  readonly match: number;
+  readonly next: number;
+  readonly state: ProgressState;
+  readonly inflight: number;
 }
 
 /**
  * One Raft peer as a pure, synchronous state machine (Figure 2 of the Raft paper). Time arrives as `tick()`,
  * messages as `step()`, client commands as `propose()`; what the node wants done (persist, send, apply) leaves
- * as a `Ready` batch from `takeReady()`. It reads no clock, sets no timer, does no I/O and draws randomness only
- * from the injected source, so the same inputs always give the same outputs.
+ * as a `Ready` batch from `takeReady()`, and the driver reports the batch durable with `advance()`. It reads no
+ * clock, sets no timer, does no I/O and draws randomness only from the injected source, so the same inputs always
+ * give the same outputs.
  */
 export class RaftNode {
-  private readonly config: RaftConfig;
+  private readonly config: ResolvedConfig;
   private readonly others: readonly NodeId[];
   private readonly quorum: number;
 
@@ -46,6 +63,12 @@ export class RaftNode {
   private votedFor: NodeId | null;
   private readonly log: RaftLog;
 
+  // What the driver has reported durable (the storage contract, ready.ts).
+  /** The last hard state known to be on disk. A candidate counts its own vote only once it is. */
+  private durableHardState: HardState;
+  /** Entries through this index (of the current log) are on disk. A leader counts itself only this far. */
+  private durableIndex: number;
+
   // Volatile state on all servers.
   private role: Role = 'follower';
   private leaderId: NodeId | null = null;
@@ -53,42 +76,58 @@ export class RaftNode {
   private commitIndex: number;
   /** Highest index handed to the driver to apply (Figure 2: lastApplied). Never moves backwards. */
   private applied: number;
+  private stopped: Error | null = null;
 
   // Timers, in ticks.
+  /** Logical time: ticks since the node started. */
+  private ticks = 0;
   private electionElapsed = 0;
   private electionTimeout = 0;
-  /** Ticks since a leader of the current term was last heard from (its lease, for pre-votes). */
+  /** Ticks since a leader of the current term was last heard from (its lease, for votes and pre-votes). */
   private sinceLeaderContact = Number.POSITIVE_INFINITY;
   /** A leader's ticks into its current check-quorum window. */
   private quorumCheckElapsed = 0;
 
-  // Election state. An answer is a fact about a term, so it is kept while that term is current: a reply that
-  // arrives after its round timed out still counts (with long network delays, many do).
-  /**
-   * Answers to our open candidacy in `term` (votes granted or refused; voters persist a vote before granting
-   * it). Empty when no candidacy is open: none was made in this term, or it already won.
-   */
+  // Election state: the answers of the current round only. Every role change starts afresh, so no grant outlives
+  // the moment it was given (a pre-vote granted while the voter missed its leader must not count once it hears it).
   private votes = new Map<NodeId, boolean>();
-  /** Answers to our pre-vote for term `preVoteTerm`. */
   private preVotes = new Map<NodeId, boolean>();
-  private preVoteTerm = -1;
+
   // Leader state (Figure 2, "Volatile state on leaders"), reinitialized after each election.
   private progress = new Map<NodeId, Progress>();
+  /** Bytes of this term's entries not yet committed (the `maxUncommittedBytes` budget). */
+  private uncommittedBytes = 0;
+  /** Leadership transfer: the target, and ticks since it began. */
+  private transferee: NodeId | null = null;
+  private transferElapsed = 0;
+  private readIndex = new ReadIndexQueue();
+  /** Reads that arrived before this leader committed an entry of its term (thesis 6.4: they wait for one). */
+  private readsAwaitingCommit: unknown[] = [];
+  /** New entries wait to be sent to the followers at the next takeReady. */
+  private appendsPending = false;
+
+  // Follower state.
+  private readonly snapshotReceiver = new SnapshotReceiver();
 
   // Output not yet taken by the driver.
+  private eagerOutbox: Message[] = [];
   private outbox: Message[] = [];
   private hardStateChanged = false;
   private snapshotChanged = false;
   private snapshotToApply: Snapshot | null = null;
+  private readStates: ReadState[] = [];
+  private droppedReads: unknown[] = [];
 
   constructor(config: RaftConfig, persisted?: PersistedState) {
-    validateConfig(config);
-    this.config = config;
+    this.config = validateConfig(config);
     this.others = config.peers.filter((p) => p !== config.id);
     this.quorum = Math.floor(config.peers.length / 2) + 1;
     this.term = persisted?.hardState.term ?? 0;
     this.votedFor = persisted?.hardState.votedFor ?? null;
     this.log = new RaftLog(persisted?.snapshot ?? null, persisted?.entries ?? []);
+    // What a restart reads back is durable by definition.
+    this.durableHardState = { term: this.term, votedFor: this.votedFor };
+    this.durableIndex = this.log.lastIndex();
     // The snapshot is committed and already in the service's state; everything after it is unknown.
     this.commitIndex = this.log.snapshotIndex;
     this.applied = this.log.snapshotIndex;
@@ -99,8 +138,10 @@ export class RaftNode {
 
   /** Advances logical time by one tick. */
   tick(): void {
+    this.checkRunning();
+    this.ticks++;
     if (this.role === 'leader') {
-      this.tickHeartbeat();
+      this.tickLeader();
     } else {
       this.tickElection();
     }
@@ -108,15 +149,50 @@ export class RaftNode {
 
   /**
    * Proposes a command. Returns its index and term if this node is leader (the entry is appended and sent to the
-   * followers at once), or null if it is not.
+   * followers at once), or null if it is not. Throws ProposalDroppedError when the leader cannot take it now.
    */
   propose(command: unknown): { index: number; term: number } | null {
+    this.checkRunning();
     if (this.role !== 'leader') return null;
-    // Rules for leaders: a command received from a client is appended to the local log.
-    const entry = this.log.append(this.term, command);
-    for (const peer of this.others) this.maybeSendAppend(peer);
-    this.maybeCommit(); // A cluster of one commits on its own.
-    return { index: entry.index, term: entry.term };
+    if (this.transferee !== null) throw new ProposalDroppedError('transferring');
+    const size = this.entrySize(command);
+    if (this.uncommittedBytes > 0 && this.uncommittedBytes + size > this.config.maxUncommittedBytes) {
+      throw new ProposalDroppedError('uncommitted-budget');
+    }
+    return this.appendEntry(command, size);
+  }
+
+  /**
+   * Asks for a linearizable read (thesis 6.4, ReadIndex). On a leader, `context` comes back in a later Ready's
+   * `readStates` with the index the state machine must reach before serving it, once a quorum has confirmed the
+   * leadership (or in `droppedReads`, if leadership is lost first). Returns false on a node that is not leader.
+   */
+  requestRead(context: unknown): boolean {
+    this.checkRunning();
+    if (this.role !== 'leader') return false;
+    if (this.log.term(this.commitIndex) !== this.term) {
+      this.readsAwaitingCommit.push(context);
+      return true;
+    }
+    this.queueRead(context);
+    return true;
+  }
+
+  /**
+   * Hands leadership to `target` (thesis 3.10): stop taking proposals, bring the target up to date, then tell it to
+   * campaign at once. Abandoned if it has not happened within an election timeout.
+   */
+  transferLeadership(target: NodeId): void {
+    this.checkRunning();
+    if (this.role !== 'leader') throw new RaftError('RAFT_NOT_LEADER', `node ${this.config.id} is not leader`);
+    if (!this.others.includes(target)) {
+      throw new RaftError('RAFT_BAD_STATE', `cannot transfer leadership to ${target}: not another member`);
+    }
+    if (this.transferee === target) return;
+    this.transferee = target;
+    this.transferElapsed = 0;
+    this.maybeSendTimeoutNow();
+    this.maybeSendAppend(target);
   }
 
   /**
@@ -124,6 +200,7 @@ export class RaftNode {
    * An index at or below the current snapshot is ignored as stale.
    */
   compact(index: number, data: Uint8Array): void {
+    this.checkRunning();
     if (index <= this.log.snapshotIndex) return;
     if (!Number.isInteger(index) || index > this.applied) {
       throw new RaftError(
@@ -138,15 +215,21 @@ export class RaftNode {
 
   /** Handles one message from a peer. Messages not addressed to this node or from a stranger are ignored. */
   step(m: Message): void {
+    this.checkRunning();
     if (m.to !== this.config.id || !this.others.includes(m.from)) return;
 
-    // Rules for all servers: a higher term anywhere makes this node a follower of that term. A pre-vote request
-    // and a granted pre-vote reply carry a *proposed* term, which changes nothing.
     if (m.term > this.term) {
+      // Thesis 4.2.3: a node that hears a live leader ignores a vote request of a higher term, so a server that
+      // was cut off cannot depose it. A leadership transfer's election is meant to, and is not ignored.
+      if (m.type === 'RequestVote' && !m.transfer && this.config.checkQuorum && this.inLeaderLease()) {
+        if (m.preVote) this.refusePreVote(m);
+        return;
+      }
+      // Rules for all servers: a higher term anywhere makes this node a follower of that term. A pre-vote request
+      // and a granted pre-vote reply carry a *proposed* term, which changes nothing.
       const proposedTerm = (m.type === 'RequestVote' || m.type === 'RequestVoteReply') && m.preVote;
       if (!proposedTerm || (m.type === 'RequestVoteReply' && !m.voteGranted)) {
-        const fromLeader = m.type === 'AppendEntries' || m.type === 'InstallSnapshot';
-        this.becomeFollower(m.term, fromLeader ? m.from : null);
+        this.becomeFollower(m.term, isFromLeader(m) ? m.from : null);
       }
     } else if (m.term < this.term) {
       // A stale message. RequestVote and AppendEntries rule 1: reply false if term < currentTerm; the reply
@@ -176,13 +259,28 @@ export class RaftNode {
 
   /** A follower answers its leader; replies to requests it sent in an earlier role are out of date. */
   private stepFollower(m: Exclude<Message, RequestVote>): void {
-    if (m.type === 'AppendEntries') this.handleAppendEntries(m);
-    else if (m.type === 'InstallSnapshot') this.handleInstallSnapshot(m);
+    switch (m.type) {
+      case 'AppendEntries':
+        this.handleAppendEntries(m);
+        return;
+      case 'Heartbeat':
+        this.handleHeartbeat(m);
+        return;
+      case 'InstallSnapshot':
+        this.handleInstallSnapshot(m);
+        return;
+      case 'TimeoutNow':
+        // Leadership transfer: our leader asks us to campaign now, skipping pre-vote (it vouches for us).
+        if (m.from === this.leaderId) this.becomeCandidate(true);
+        return;
+      default:
+        return;
+    }
   }
 
   /**
-   * A (pre-)candidate counts votes. Rules for candidates: if AppendEntries (or a snapshot) arrives from the new
-   * leader of this term, convert to follower and handle it.
+   * A (pre-)candidate counts votes. Rules for candidates: if AppendEntries (or a heartbeat, or a snapshot) arrives
+   * from the new leader of this term, convert to follower and handle it.
    */
   private stepCandidate(m: Exclude<Message, RequestVote>): void {
     switch (m.type) {
@@ -190,56 +288,109 @@ export class RaftNode {
         this.handleVoteReply(m);
         return;
       case 'AppendEntries':
+      case 'Heartbeat':
       case 'InstallSnapshot':
         this.becomeFollower(this.term, m.from);
         this.stepFollower(m);
         return;
-      case 'AppendEntriesReply':
-      case 'InstallSnapshotReply':
+      default:
         return;
     }
   }
 
   /**
-   * A leader tracks its followers. An AppendEntries or InstallSnapshot of its own term would come from a second
-   * leader, which Election Safety rules out: it is ignored, never obeyed.
+   * A leader tracks its followers. A request of its own term from another node would come from a second leader,
+   * which Election Safety rules out: it is ignored, never obeyed.
    */
   private stepLeader(m: Exclude<Message, RequestVote>): void {
-    if (m.type === 'AppendEntriesReply') this.handleAppendReply(m);
-    else if (m.type === 'InstallSnapshotReply') this.handleSnapshotReply(m);
+    switch (m.type) {
+      case 'AppendEntriesReply':
+        this.handleAppendReply(m);
+        return;
+      case 'HeartbeatReply':
+        this.handleHeartbeatReply(m);
+        return;
+      case 'InstallSnapshotReply':
+        this.handleSnapshotReply(m);
+        return;
+      default:
+        return;
+    }
   }
 
   /**
-   * The transport could not deliver to `peer` (the lab's failed Call). The leader stops waiting for a reply that
-   * will never come, so the next heartbeat or new entry goes out at once.
+   * The transport could not deliver to `peer` (the lab's failed Call). A follower we were streaming to falls back
+   * to probing (etcd's ReportUnreachable); a probe or snapshot chunk is resent by the retransmit timer.
    */
   reportUnreachable(peer: NodeId): void {
+    this.checkRunning();
     const pr = this.progress.get(peer);
-    if (this.role === 'leader' && pr !== undefined) pr.inflight = false;
+    if (this.role !== 'leader' || pr === undefined) return;
+    if (pr.state === 'replicate') pr.becomeProbe();
+  }
+
+  /**
+   * The driver made `ready`'s writes durable (step 2 of the contract in ready.ts). Only now does the node count
+   * what they hold: a candidate its own vote, a leader its own entries.
+   */
+  advance(ready: Ready): void {
+    this.checkRunning();
+    if (ready.hardState !== null) this.durableHardState = ready.hardState;
+    if (ready.entries !== null) {
+      // The write leaves the stored log ending at `last` (or just before `from`). It counts only as far as the log
+      // still agrees with it: a truncation since (when the write was taken) already lowered durableIndex below
+      // the conflict, and Log Matching says an equal term at `last` means equal entries up to it.
+      const last = ready.entries.entries.at(-1);
+      const written = last === undefined ? ready.entries.from - 1 : last.index;
+      const agrees = last === undefined || this.log.term(last.index) === last.term;
+      this.durableIndex = agrees ? written : Math.min(this.durableIndex, written);
+      this.durableIndex = Math.min(this.durableIndex, this.log.unstableFrom - 1);
+    }
+    if (ready.snapshot !== null) this.durableIndex = Math.max(this.durableIndex, ready.snapshot.index);
+    if (this.role === 'candidate') this.decideVote();
+    if (this.role === 'leader') this.maybeCommit();
+  }
+
+  /**
+   * A storage write failed (an fsync error): the node stops for good. Nothing it has not made durable may be
+   * promised, and a retry would hide that data may be lost, so every later call throws.
+   */
+  failStorage(error: Error): void {
+    this.stopped = error;
+    this.eagerOutbox = [];
+    this.outbox = [];
   }
 
   // ---------------------------------------------------------------- outputs
 
   /** Whether `takeReady` has anything to hand out. */
   hasReady(): boolean {
+    if (this.stopped !== null) return false;
     return (
+      this.appendsPending ||
+      this.eagerOutbox.length > 0 ||
       this.outbox.length > 0 ||
       this.hardStateChanged ||
       this.snapshotChanged ||
       this.log.unstableFrom !== Number.POSITIVE_INFINITY ||
       this.snapshotToApply !== null ||
-      this.applied < this.commitIndex
+      this.applied < this.commitIndex ||
+      this.readStates.length > 0 ||
+      this.droppedReads.length > 0
     );
   }
 
   /**
-   * Takes the pending work. The driver must handle it in the order `Ready` documents before the next call.
-   * Rules for all servers: if commitIndex > lastApplied, the entries up to commitIndex go out to be applied,
-   * each exactly once, in order.
+   * Takes the pending work; the driver handles it as `Ready` documents. Rules for all servers: if commitIndex >
+   * lastApplied, the entries up to commitIndex go out to be applied, each exactly once, in order (at most
+   * `maxCommittedBytesPerReady` of them per Ready; the rest follow in the next).
    */
   takeReady(): Ready {
+    this.checkRunning();
+    this.flushAppends();
     const from = this.log.unstableFrom;
     const firstKept = Math.max(from, this.log.snapshotIndex + 1);
+    const committed = this.committedToApply();
     const ready: Ready = {
       hardState: this.hardStateChanged ? this.hardState() : null,
       snapshot: this.snapshotChanged ? this.log.snapshot : null,
@@ -247,18 +398,48 @@ export class RaftNode {
         from === Number.POSITIVE_INFINITY
           ? null
           : { from, entries: this.log.slice(firstKept, this.log.lastIndex() + 1) },
+      eagerMessages: this.eagerOutbox,
       messages: this.outbox,
       applySnapshot: this.snapshotToApply,
-      committed:
-        this.applied < this.commitIndex ? this.log.slice(this.applied + 1, this.commitIndex + 1) : [],
+      committed,
+      readStates: this.readStates,
+      droppedReads: this.droppedReads,
     };
-    this.applied = Math.max(this.applied, this.commitIndex);
+    this.applied = Math.max(this.applied, committed.at(-1)?.index ?? 0);
+    this.eagerOutbox = [];
     this.outbox = [];
     this.hardStateChanged = false;
     this.snapshotChanged = false;
     this.snapshotToApply = null;
+    this.readStates = [];
+    this.droppedReads = [];
     this.log.unstableFrom = Number.POSITIVE_INFINITY;
+    this.readIndex.sent();
     return ready;
+  }
+
+  /** Sends the entries proposed since the last Ready, batched, to every follower that may take them now. */
+  private flushAppends(): void {
+    if (!this.appendsPending) return;
+    this.appendsPending = false;
+    if (this.role !== 'leader') return;
+    for (const peer of this.others) this.maybeSendAppend(peer);
+    this.maybeCommit(); // A cluster of one, whose own durable entries are a quorum.
+  }
+
+  private committedToApply(): Entry[] {
+    if (this.applied >= this.commitIndex) return [];
+    const budget = this.config.maxCommittedBytesPerReady;
+    if (budget === Infinity) return this.log.slice(this.applied + 1, this.commitIndex + 1);
+    const out: Entry[] = [];
+    let bytes = 0;
+    for (let i = this.applied + 1; i <= this.commitIndex; i++) {
+      const entry = this.log.entry(i) as Entry; // applied >= snapshotIndex, so the log holds it.
+      bytes += this.entrySize(entry.command);
+      if (out.length > 0 && bytes > budget) break;
+      out.push(entry);
+    }
+    return out;
   }
 
   /** Everything a restart needs, as it stands now (for drivers that rewrite their whole state). */
@@ -269,6 +450,11 @@ export class RaftNode {
   /** The current snapshot (taken by the service or installed from a leader), if any. */
   snapshot(): Snapshot | null {
     return this.log.snapshot;
+  }
+
+  /** The term of the entry at `index`, if the log holds it or it is the snapshot's last (for observers). */
+  entryTerm(index: number): number | undefined {
+    return this.log.term(index);
   }
 
   status(): RaftStatus {
@@ -283,7 +469,16 @@ export class RaftNode {
       lastIndex: this.log.lastIndex(),
       lastTerm: this.log.lastTerm(),
       snapshotIndex: this.log.snapshotIndex,
+      transferee: this.transferee,
+      stopped: this.stopped,
     };
+  }
+
+  /** A leader's view of `peer`'s replication, or undefined on a non-leader. */
+  followerStatus(peer: NodeId): FollowerStatus | undefined {
+    const pr = this.progress.get(peer);
+    if (pr === undefined) return undefined;
+    return { match: pr.match, next: pr.next, state: pr.state, inflight: pr.inflights.count };
   }
 
   // ---------------------------------------------------------------- roles
@@ -293,12 +488,26 @@ export class RaftNode {
       this.term = term;
       this.votedFor = null;
       this.hardStateChanged = true;
-      this.votes = new Map();
     }
+    if (this.role === 'leader') this.stepDown();
     this.role = 'follower';
     this.leaderId = leader;
     this.sinceLeaderContact = leader === null ? Number.POSITIVE_INFINITY : 0;
+    this.resetElection();
+  }
+
+  /** Leaves leadership: reads waiting for confirmation will never get it here. */
+  private stepDown(): void {
+    this.droppedReads.push(...this.readsAwaitingCommit, ...this.readIndex.drop());
+    this.readsAwaitingCommit = [];
     this.progress = new Map();
+    this.transferee = null;
+  }
+
+  /** Forgets every vote and pre-vote answer and restarts the election timer: a new role, a new round. */
+  private resetElection(): void {
+    this.votes = new Map();
+    this.preVotes = new Map();
     this.resetElectionTimer();
   }
 
@@ -310,55 +519,48 @@ export class RaftNode {
     if (this.config.preVote && this.term > 0) {
       this.becomePreCandidate();
     } else {
-      this.becomeCandidate();
+      this.becomeCandidate(false);
     }
   }
 
-  /**
-   * Asks whether the others would vote for us in the next term. Grants from an earlier round for the same term
-   * still stand and are not asked for again; refusals are, since a voter's lease may have ended.
-   */
+  /** Asks whether the others would vote for us in the next term. Only this round's answers count. */
   private becomePreCandidate(): void {
     this.role = 'precandidate';
     this.leaderId = null;
     this.sinceLeaderContact = Number.POSITIVE_INFINITY;
-    this.resetElectionTimer();
-    if (this.preVoteTerm !== this.term + 1) {
-      this.preVoteTerm = this.term + 1;
-      this.preVotes = new Map();
-    }
-    for (const [voter, granted] of this.preVotes) if (!granted) this.preVotes.delete(voter);
+    this.resetElection();
     this.preVotes.set(this.config.id, true);
     if (this.decidePreVote()) return; // A cluster of one.
-    this.requestVotes(
-      true,
-      this.others.filter((peer) => this.preVotes.get(peer) !== true),
-    );
+    this.requestVotes(true, false);
   }
 
-  /** Rules for candidates: increment currentTerm, vote for self, reset the election timer, ask for votes. */
-  private becomeCandidate(): void {
+  /**
+   * Rules for candidates: increment currentTerm, vote for self, reset the election timer, ask for votes. The
+   * self-vote counts once the driver reports it durable (advance), like every other vote, which voters persist
+   * before they reply.
+   */
+  private becomeCandidate(transfer: boolean): void {
     this.role = 'candidate';
     this.term += 1;
     this.votedFor = this.config.id;
     this.hardStateChanged = true;
     this.leaderId = null;
     this.sinceLeaderContact = Number.POSITIVE_INFINITY;
-    this.resetElectionTimer();
-    this.votes = new Map([[this.config.id, true]]);
-    if (this.decideVote()) return; // A cluster of one.
-    this.requestVotes(false, this.others);
+    this.resetElection();
+    this.requestVotes(false, transfer);
+    this.decideVote(); // A cluster of one whose vote is already durable (it never is, before advance).
   }
 
-  private requestVotes(preVote: boolean, voters: readonly NodeId[]): void {
-    const term = preVote ? this.preVoteTerm : this.term;
-    for (const peer of voters) {
+  private requestVotes(preVote: boolean, transfer: boolean): void {
+    const term = preVote ? this.term + 1 : this.term;
+    for (const peer of this.others) {
       this.send({
         type: 'RequestVote',
         term,
         from: this.config.id,
         to: peer,
         preVote,
+        transfer,
         lastLogIndex: this.log.lastIndex(),
         lastLogTerm: this.log.lastTerm(),
       });
@@ -367,8 +569,8 @@ export class RaftNode {
 
   /** A quorum of pre-votes starts the real election; a quorum of refusals ends the attempt. */
   private decidePreVote(): boolean {
-    const { granted, refused } = this.count(this.preVotes);
-    if (granted >= this.quorum) this.becomeCandidate();
+    const { granted, refused } = count(this.preVotes);
+    if (granted >= this.quorum) this.becomeCandidate(false);
     else if (refused >= this.quorum) this.becomeFollower(this.term, null);
     else return false;
     return true;
@@ -376,33 +578,37 @@ export class RaftNode {
 
   /**
    * Rules for candidates: votes from a majority make us leader (Election Safety: each voter grants one vote per
-   * term, so no two candidates win the same term).
+   * term, and only once that vote is durable; so no two candidates win the same term). Our own vote counts only
+   * once the driver has reported it durable: a crash before that could let us vote again in this term.
    */
-  private decideVote(): boolean {
-    const { granted, refused } = this.count(this.votes);
-    if (granted >= this.quorum) this.becomeLeader();
-    else if (refused >= this.quorum && this.role === 'candidate') this.becomeFollower(this.term, null);
-    else return false;
-    return true;
-  }
-
-  private count(answers: ReadonlyMap<NodeId, boolean>): { granted: number; refused: number } {
-    let granted = 0;
-    for (const answer of answers.values()) if (answer) granted++;
-    return { granted, refused: answers.size - granted };
+  private decideVote(): void {
+    const selfDurable =
+      this.durableHardState.term === this.term && this.durableHardState.votedFor === this.config.id;
+    const { granted, refused } = count(this.votes);
+    if (granted + (selfDurable ? 1 : 0) >= this.quorum) this.becomeLeader();
+    else if (refused >= this.quorum) this.becomeFollower(this.term, null);
   }
 
   /**
    * Won the election: take charge of every follower's progress. Rules for leaders: upon election, send each
-   * server an initial AppendEntries (a heartbeat) at once.
+   * server an initial AppendEntries (a probe of where its log matches ours) at once.
    */
   private becomeLeader(): void {
     this.role = 'leader';
     this.leaderId = this.config.id;
-    this.votes = new Map(); // The candidacy is over: a late vote must not elect us again after a step-down.
+    this.resetElection();
     this.quorumCheckElapsed = 0;
-    this.progress = new Map(this.others.map((peer) => [peer, new Progress(this.log.lastIndex())]));
-    for (const peer of this.others) this.sendAppend(peer);
+    this.uncommittedBytes = 0;
+    this.readIndex = new ReadIndexQueue();
+    const lastIndex = this.log.lastIndex();
+    this.progress = new Map(
+      this.others.map((peer) => [peer, new Progress(lastIndex, this.ticks, this.config)]),
+    );
+    if (this.config.noopOnElection) {
+      this.appendEntry(null, this.entrySize(null));
+    } else {
+      for (const peer of this.others) this.sendAppend(peer, true);
+    }
   }
 
   private resetElectionTimer(): void {
@@ -421,7 +627,7 @@ export class RaftNode {
     if (this.electionElapsed >= this.electionTimeout) this.campaign();
   }
 
-  private tickHeartbeat(): void {
+  private tickLeader(): void {
     if (this.config.checkQuorum && ++this.quorumCheckElapsed >= this.config.electionTicks.max) {
       this.quorumCheckElapsed = 0;
       if (!this.quorumActive()) {
@@ -429,12 +635,56 @@ export class RaftNode {
         return;
       }
     }
-    for (const [peer, pr] of this.progress) {
-      pr.idleTicks++;
-      // Rules for leaders: send heartbeats during idle periods to prevent election timeouts. It goes out even
-      // with a message in flight, so a lost message is retransmitted.
-      if (pr.idleTicks >= this.config.heartbeatTicks) this.sendAppend(peer);
+    if (this.transferee !== null && ++this.transferElapsed >= this.config.electionTicks.min) {
+      this.transferee = null; // The target did not take over within an election timeout: abandon.
     }
+    for (const [peer, pr] of this.progress) {
+      // Rules for leaders: send heartbeats during idle periods to prevent election timeouts.
+      if (++pr.heartbeatElapsed >= this.config.heartbeatTicks) {
+        pr.heartbeatElapsed = 0;
+        if (this.presumedDown(pr) && pr.state !== 'snapshot') {
+          // A follower silent for an election timeout gets the unanswered probe again in place of a heartbeat:
+          // an AppendEntries serves as one, and a dead follower costs one message per heartbeat interval.
+          pr.becomeProbe();
+          this.sendAppend(peer, true, true);
+        } else {
+          this.sendHeartbeat(peer, pr);
+        }
+        if (peer === this.transferee) this.maybeSendTimeoutNow();
+      }
+      this.retransmit(peer, pr);
+    }
+  }
+
+  /**
+   * Resends what a follower has not answered in time: a lost message is detected by its retransmit timer, never
+   * by the heartbeat (which carries no entries).
+   */
+  private retransmit(peer: NodeId, pr: Progress): void {
+    if (pr.state === 'snapshot') {
+      const t = pr.snapshot;
+      if (t === null) return;
+      const wait = Math.min(this.config.retransmitTicks * 2 ** t.retries, this.config.electionTicks.max);
+      if (!t.chunkInFlight || this.ticks - pr.sentAt >= wait) {
+        if (t.chunkInFlight) t.retries++;
+        this.sendSnapshotChunk(peer, pr);
+      }
+      return;
+    }
+    // A follower presumed down is resent to at the heartbeat interval only (see tickLeader).
+    if (this.presumedDown(pr) || !pr.overdue(this.ticks)) return;
+    const wasProbe = pr.state === 'probe';
+    pr.becomeProbe();
+    this.sendAppend(peer, true, wasProbe);
+  }
+
+  /**
+   * A follower silent for an election timeout is presumed down (it would have started an election by now, were
+   * it the leader that was silent to it). Until then a lost message is resent as soon as its answer is overdue,
+   * so a brief outage of the leader's link costs little time; after it, only once per heartbeat interval.
+   */
+  private presumedDown(pr: Progress): boolean {
+    return this.ticks - pr.lastHeardAt >= this.config.electionTicks.min;
   }
 
   /** Did a quorum (this leader included) answer during the window now ending? Starts the next window. */
@@ -449,7 +699,7 @@ export class RaftNode {
 
   // ---------------------------------------------------------------- elections
 
-  /** Is this node, as far as it knows, served by a live leader? Then it refuses pre-votes. */
+  /** Is this node, as far as it knows, served by a live leader? Then it refuses pre-votes and ignores votes. */
   private inLeaderLease(): boolean {
     if (this.role === 'leader') return true;
     return this.leaderId !== null && this.sinceLeaderContact < this.config.electionTicks.min;
@@ -460,12 +710,11 @@ export class RaftNode {
     if (m.preVote) {
       // Would we vote in the proposed term? Only for an up-to-date log, and not while a leader is alive.
       const grant = m.term > this.term && logOk && !this.inLeaderLease();
-      this.reply(m, {
-        type: 'RequestVoteReply',
-        term: grant ? m.term : this.term,
-        preVote: true,
-        voteGranted: grant,
-      });
+      if (!grant) {
+        this.refusePreVote(m);
+        return;
+      }
+      this.reply(m, { type: 'RequestVoteReply', term: m.term, preVote: true, voteGranted: true });
       return;
     }
     // RequestVote rule 2: grant if votedFor is null or candidateId, and the candidate's log is at least as up to
@@ -481,19 +730,21 @@ export class RaftNode {
     this.reply(m, { type: 'RequestVoteReply', term: this.term, preVote: false, voteGranted: grant });
   }
 
+  private refusePreVote(m: RequestVote): void {
+    this.reply(m, { type: 'RequestVoteReply', term: this.term, preVote: true, voteGranted: false });
+  }
+
+  /** Counts an answer of the current round; an answer to an earlier round or another role is ignored. */
   private handleVoteReply(m: RequestVoteReply): void {
     if (m.preVote) {
       if (this.role !== 'precandidate') return;
       // A grant echoes the term we proposed; a refusal carries the voter's (equal) term.
-      if (m.term !== (m.voteGranted ? this.preVoteTerm : this.term)) return;
+      if (m.term !== (m.voteGranted ? this.term + 1 : this.term)) return;
       this.preVotes.set(m.from, m.voteGranted);
       this.decidePreVote();
       return;
     }
-    // A vote for our candidacy in this term counts even if it arrives after the round timed out and we went back
-    // to pre-voting: we are still in that term, and the voter cannot vote for anyone else in it.
-    const campaigning = this.role === 'candidate' || this.role === 'precandidate';
-    if (!campaigning || m.term !== this.term || !this.votes.has(this.config.id)) return;
+    if (this.role !== 'candidate' || m.term !== this.term) return;
     this.votes.set(m.from, m.voteGranted);
     this.decideVote();
   }
@@ -518,8 +769,9 @@ export class RaftNode {
       });
       return;
     }
-    // Rules 3 and 4: truncate only at a real conflict; append what is new.
-    this.log.merge(m.entries);
+    // Rules 3 and 4: truncate only at a real conflict (never at or below commitIndex); append what is new.
+    this.log.merge(m.entries, this.commitIndex);
+    this.durableIndex = Math.min(this.durableIndex, this.log.unstableFrom - 1);
     // Rule 5: commitIndex = min(leaderCommit, index of last new entry), never moving backwards.
     const matchIndex = Math.max(lastNew, snapshotIndex);
     if (m.leaderCommit > this.commitIndex) {
@@ -535,6 +787,17 @@ export class RaftNode {
     });
   }
 
+  /**
+   * A heartbeat's commit index is capped at what the leader knows we hold (our acknowledged match), and our log
+   * matches the leader's that far: it can be adopted without a log check.
+   */
+  private handleHeartbeat(m: Heartbeat): void {
+    this.hearFromLeader(m.from);
+    const commit = Math.min(m.commit, this.log.lastIndex());
+    if (commit > this.commitIndex) this.commitIndex = commit;
+    this.reply(m, { type: 'HeartbeatReply', term: this.term, readRound: m.readRound });
+  }
+
   /** Where our log diverges at `index`, for the leader's fast backup (spec section 7). */
   private conflictAt(index: number): ConflictHint {
     const xLen = this.log.lastIndex() + 1;
@@ -543,22 +806,50 @@ export class RaftNode {
     return { xTerm, xIndex: this.log.firstIndexOfTermAt(index), xLen };
   }
 
+  /**
+   * One chunk of the leader's snapshot. A snapshot adds nothing when our log already matches the leader's
+   * through its index (it is at or below commitIndex, or we hold its last entry): we report the match at once and
+   * keep our state machine, and the leader stops sending. Otherwise chunks are assembled and, with the last, the
+   * snapshot replaces our state.
+   */
   private handleInstallSnapshot(m: InstallSnapshot): void {
     this.hearFromLeader(m.from);
-    // Install only a snapshot that moves us forward. One at or below commitIndex adds nothing: our log already
-    // matches the leader's through commitIndex.
-    if (m.lastIncludedIndex > this.commitIndex) {
-      const snapshot: Snapshot = { index: m.lastIncludedIndex, term: m.lastIncludedTerm, data: m.data };
-      this.log.restore(snapshot);
-      this.commitIndex = snapshot.index;
-      this.applied = snapshot.index;
-      this.snapshotToApply = snapshot;
-      this.snapshotChanged = true;
+    const index = m.lastIncludedIndex;
+    let received = m.size;
+    let matchIndex = 0;
+    if (index <= this.commitIndex) {
+      matchIndex = this.commitIndex;
+      this.snapshotReceiver.clear();
+    } else if (this.log.term(index) === m.lastIncludedTerm) {
+      this.commitIndex = index;
+      matchIndex = index;
+      this.snapshotReceiver.clear();
+    } else {
+      const chunk = this.snapshotReceiver.receive(m);
+      received = chunk.received;
+      if (chunk.data !== null) {
+        const snapshot: Snapshot = { index, term: m.lastIncludedTerm, data: chunk.data };
+        this.log.restore(snapshot);
+        this.durableIndex = Math.min(this.durableIndex, index);
+        this.commitIndex = index;
+        this.applied = index;
+        this.snapshotToApply = snapshot;
+        this.snapshotChanged = true;
+        matchIndex = index;
+      }
     }
-    this.reply(m, { type: 'InstallSnapshotReply', term: this.term, matchIndex: this.commitIndex });
+    this.reply(m, {
+      type: 'InstallSnapshotReply',
+      term: this.term,
+      lastIncludedIndex: index,
+      lastIncludedTerm: m.lastIncludedTerm,
+      offset: m.offset,
+      received,
+      matchIndex,
+    });
   }
 
-  /** A valid AppendEntries or InstallSnapshot of our term arrived: its sender leads this term. */
+  /** A valid request of our term arrived from the leader: its sender leads this term. */
   private hearFromLeader(leader: NodeId): void {
     this.leaderId = leader;
     this.sinceLeaderContact = 0;
@@ -567,6 +858,15 @@ export class RaftNode {
 
   // ---------------------------------------------------------------- replication, leader side
 
+  private appendEntry(command: unknown, size: number): { index: number; term: number } {
+    // Rules for leaders: a command received from a client is appended to the local log.
+    const entry = this.log.append(this.term, command);
+    this.uncommittedBytes += size;
+    // Sent when the driver takes the next Ready: proposals made together go out together, in one batch.
+    this.appendsPending = true;
+    return { index: entry.index, term: entry.term };
+  }
+
   /**
    * Rules for leaders: on success, update the follower's nextIndex and matchIndex; on a log mismatch, move
    * nextIndex back (a whole term at a time) and retry at once.
@@ -574,18 +874,22 @@ export class RaftNode {
   private handleAppendReply(m: AppendEntriesReply): void {
     const pr = this.progress.get(m.from);
     if (pr === undefined) return;
-    pr.recentActive = true;
+    pr.heard(this.ticks);
     if (m.success) {
       if (m.matchIndex > this.log.lastIndex()) return; // Acknowledges what we never sent: not to be believed.
-      if (pr.acknowledge(m.matchIndex)) this.maybeCommit();
-      this.maybeSendAppend(m.from);
+      const grew = pr.acknowledge(m.matchIndex, this.ticks);
+      // A probe answered: the follower's position is known, so stream from here on.
+      if (pr.state === 'probe' && !pr.probeSent) pr.becomeReplicate();
+      if (grew) {
+        this.maybeCommit();
+        if (m.from === this.transferee) this.maybeSendTimeoutNow();
+      }
+      this.maybeSendAppend(m.from, true);
       return;
     }
-    // A refusal without a hint answered a stale request; a hint about an older probe than the current one is
-    // out of date (next only moves past a probe after a success, which also moves match past it).
-    if (m.conflict === null || m.rejectedIndex !== pr.next - 1) return;
-    pr.backUpTo(Math.min(this.nextAfterConflict(m.conflict), m.rejectedIndex));
-    this.sendAppend(m.from);
+    // A refusal without a hint answered a stale request.
+    if (m.conflict === null) return;
+    if (pr.reject(m.rejectedIndex, this.nextAfterConflict(m.conflict))) this.maybeSendAppend(m.from);
   }
 
   /**
@@ -599,66 +903,138 @@ export class RaftNode {
     return last === undefined ? c.xIndex : last + 1;
   }
 
+  private handleHeartbeatReply(m: HeartbeatReply): void {
+    const pr = this.progress.get(m.from);
+    if (pr === undefined) return;
+    pr.heard(this.ticks);
+    if (m.readRound > pr.readAck && m.readRound <= this.readIndex.round) {
+      pr.readAck = m.readRound;
+      this.releaseReads();
+    }
+    // The follower is reachable: a probe that went unanswered may go again now (etcd's heartbeat response), even
+    // an empty one, since only an answered probe tells where the follower's log matches ours.
+    if (pr.state === 'probe') {
+      pr.probeSent = false;
+      this.sendAppend(m.from, true);
+    } else if (pr.match < this.log.lastIndex()) {
+      this.maybeSendAppend(m.from);
+    }
+  }
+
+  /** The snapshot transfer to a follower moves on: its next chunk, or probing once it is installed. */
   private handleSnapshotReply(m: InstallSnapshotReply): void {
     const pr = this.progress.get(m.from);
     if (pr === undefined) return;
-    pr.recentActive = true;
-    if (m.matchIndex > this.log.lastIndex()) return;
-    if (pr.acknowledge(m.matchIndex)) this.maybeCommit();
-    this.maybeSendAppend(m.from);
+    pr.heard(this.ticks);
+    if (m.matchIndex > this.log.lastIndex()) return; // Acknowledges what we never had: not to be believed.
+    const t = pr.snapshot;
+    const current =
+      pr.state === 'snapshot' &&
+      t !== null &&
+      t.index === m.lastIncludedIndex &&
+      t.term === m.lastIncludedTerm;
+    if (m.matchIndex > 0) {
+      // Installed (now or earlier): the match holds whatever transfer is under way.
+      const grew = pr.acknowledge(m.matchIndex, this.ticks);
+      if (current) pr.becomeProbe();
+      if (grew) this.maybeCommit();
+      this.maybeSendAppend(m.from);
+      return;
+    }
+    // Only the answer to the chunk in flight moves the transfer: a duplicated or late one would rewind it.
+    if (!current || !t.chunkInFlight || m.offset !== t.offset) return;
+    t.offset = m.received;
+    t.chunkInFlight = false;
+    t.retries = 0;
+    this.sendSnapshotChunk(m.from, pr);
   }
 
   /**
    * Rules for leaders: commit N if a majority has matchIndex >= N and log[N].term == currentTerm. Entries of
    * earlier terms are never committed by counting replicas (Figure 8); they commit with the first entry of
-   * ours.
+   * ours. The leader counts its own log only as far as it is durable.
    */
   private maybeCommit(): void {
-    const matches = [this.log.lastIndex(), ...[...this.progress.values()].map((pr) => pr.match)];
+    const matches = [this.durableIndex, ...[...this.progress.values()].map((pr) => pr.match)];
     matches.sort((a, b) => b - a);
     const n = matches[this.quorum - 1] ?? 0;
     if (n <= this.commitIndex || this.log.term(n) !== this.term) return;
+    const before = this.commitIndex;
     this.commitIndex = n;
-    for (const peer of this.others) this.maybeSendAppend(peer); // Tell the followers promptly.
+    for (let i = before + 1; i <= n; i++) {
+      const entry = this.log.entry(i);
+      if (entry?.term === this.term) this.uncommittedBytes -= this.entrySize(entry.command);
+    }
+    this.uncommittedBytes = Math.max(0, this.uncommittedBytes);
+    // The first commit of our term unblocks the reads that waited for it (thesis 6.4).
+    if (this.readsAwaitingCommit.length > 0) {
+      const waiting = this.readsAwaitingCommit;
+      this.readsAwaitingCommit = [];
+      for (const context of waiting) this.queueRead(context);
+    }
+    for (const peer of this.others) this.maybeSendAppend(peer, true); // Tell the followers promptly.
+  }
+
+  /** Queues a read at the current commit index; a new round's heartbeats go out at once. */
+  private queueRead(context: unknown): void {
+    if (this.readIndex.add(context, this.commitIndex)) {
+      for (const [peer, pr] of this.progress) this.sendHeartbeat(peer, pr);
+    }
+    this.releaseReads(); // A cluster of one confirms alone.
+  }
+
+  /** Releases the reads whose round a quorum (this leader included) has confirmed. */
+  private releaseReads(): void {
+    const released = this.readIndex.release((round) => {
+      let acks = 1;
+      for (const pr of this.progress.values()) if (pr.readAck >= round) acks++;
+      return acks >= this.quorum;
+    });
+    this.readStates.push(...released);
+  }
+
+  /** Leadership transfer: once the target's log matches ours to the end, it is told to campaign. */
+  private maybeSendTimeoutNow(): void {
+    const target = this.transferee;
+    if (target === null) return;
+    const pr = this.progress.get(target);
+    if (pr?.match !== this.log.lastIndex()) return;
+    this.send({ type: 'TimeoutNow', term: this.term, from: this.config.id, to: target });
   }
 
   /**
-   * Rules for leaders: if last log index >= nextIndex for a follower, send it the entries from nextIndex. Also
-   * sends a commit index it can use. Nothing goes out while a message to `peer` is in flight: the reply (or the
-   * next heartbeat) sends what accumulated meanwhile, batched.
+   * Rules for leaders: if last log index >= nextIndex for a follower, send it the entries from nextIndex, as far
+   * as its flow-control state allows (one probe, or a window of streamed messages). With `commitNews`, an empty
+   * AppendEntries also goes to carry a commit index the follower has not been sent.
    */
-  private maybeSendAppend(peer: NodeId): void {
-    const pr = this.progress.get(peer);
-    if (pr === undefined || pr.inflight) return;
-    const hasNewEntries = pr.next <= this.log.lastIndex();
-    const hasUsefulCommit = pr.sentCommit < Math.min(this.commitIndex, pr.match);
-    if (hasNewEntries || hasUsefulCommit) this.sendAppend(peer);
-  }
-
-  /** Sends `peer` the entries from its nextIndex (batched), or our snapshot if those are compacted away. */
-  private sendAppend(peer: NodeId): void {
+  private maybeSendAppend(peer: NodeId, commitNews = false): void {
     const pr = this.progress.get(peer);
     if (pr === undefined) return;
-    pr.inflight = true;
-    pr.idleTicks = 0;
+    const tellCommit = commitNews && pr.sentCommit < Math.min(this.commitIndex, pr.match);
+    let first = true;
+    while (this.sendAppend(peer, first && tellCommit)) {
+      first = false;
+      if (pr.state !== 'replicate') return;
+    }
+  }
+
+  /**
+   * Sends `peer` the entries from its nextIndex, batched within the byte and entry budgets, or starts a snapshot
+   * transfer if those are compacted away. Returns whether anything went; nothing does while `peer` is paused, or
+   * when there is nothing new and `sendIfEmpty` is false. `resend` marks a probe that repeats a lost one.
+   */
+  private sendAppend(peer: NodeId, sendIfEmpty: boolean, resend = false): boolean {
+    const pr = this.progress.get(peer);
+    if (pr === undefined || pr.isPaused()) return false;
     if (pr.next <= this.log.snapshotIndex) {
       const snapshot = this.log.snapshot as Snapshot; // snapshotIndex > 0 means there is one.
-      this.send({
-        type: 'InstallSnapshot',
-        term: this.term,
-        from: this.config.id,
-        to: peer,
-        lastIncludedIndex: snapshot.index,
-        lastIncludedTerm: snapshot.term,
-        data: snapshot.data,
-      });
-      return;
+      pr.becomeSnapshot(snapshot.index, snapshot.term);
+      this.sendSnapshotChunk(peer, pr);
+      return true;
     }
+    const { entries, bytes } = this.batchFrom(pr.next);
+    if (entries.length === 0 && !sendIfEmpty) return false;
     const prevLogIndex = pr.next - 1;
-    const entries = this.log.slice(
-      pr.next,
-      Math.min(this.log.lastIndex() + 1, pr.next + this.config.maxEntriesPerAppend),
-    );
     pr.sentCommit = this.commitIndex;
     this.send({
       type: 'AppendEntries',
@@ -670,24 +1046,100 @@ export class RaftNode {
       entries,
       leaderCommit: this.commitIndex,
     });
+    pr.sentEntries(prevLogIndex + entries.length, bytes, this.ticks, resend);
+    return true;
+  }
+
+  /** Entries from `from`, at most maxEntriesPerAppend and maxBytesPerAppend of them (one at least). */
+  private batchFrom(from: number): { entries: Entry[]; bytes: number } {
+    const to = Math.min(this.log.lastIndex() + 1, from + this.config.maxEntriesPerAppend);
+    const entries = this.log.slice(from, to);
+    let bytes = 0;
+    for (let k = 0; k < entries.length; k++) {
+      const size = this.entrySize((entries[k] as Entry).command);
+      if (k > 0 && bytes + size > this.config.maxBytesPerAppend) {
+        entries.length = k;
+        break;
+      }
+      bytes += size;
+    }
+    return { entries, bytes };
+  }
+
+  /**
+   * Sends the next chunk of the snapshot being transferred (Figure 13). If a newer snapshot has replaced it since
+   * the transfer began, the transfer starts over with the newer one.
+   */
+  private sendSnapshotChunk(peer: NodeId, pr: Progress): void {
+    const snapshot = this.log.snapshot as Snapshot; // A transfer only starts once there is one.
+    let t = pr.snapshot;
+    if (t?.index !== snapshot.index || t.term !== snapshot.term) {
+      pr.becomeSnapshot(snapshot.index, snapshot.term);
+      t = pr.snapshot as NonNullable<Progress['snapshot']>;
+    }
+    const size = snapshot.data.length;
+    const end = Math.min(size, t.offset + this.config.snapshotChunkBytes);
+    this.send({
+      type: 'InstallSnapshot',
+      term: this.term,
+      from: this.config.id,
+      to: peer,
+      lastIncludedIndex: snapshot.index,
+      lastIncludedTerm: snapshot.term,
+      offset: t.offset,
+      size,
+      data: snapshot.data.subarray(t.offset, end),
+      done: end === size,
+    });
+    t.chunkInFlight = true;
+    pr.sentAt = this.ticks;
+  }
+
+  /**
+   * A heartbeat: no entries, the commit index capped at what the follower is known to hold, and the latest read
+   * round.
+   */
+  private sendHeartbeat(peer: NodeId, pr: Progress): void {
+    this.send({
+      type: 'Heartbeat',
+      term: this.term,
+      from: this.config.id,
+      to: peer,
+      commit: Math.min(this.commitIndex, pr.match),
+      readRound: this.readIndex.round,
+    });
   }
 
   // ---------------------------------------------------------------- plumbing
+
+  private checkRunning(): void {
+    if (this.stopped !== null) {
+      throw new RaftError('RAFT_STOPPED', `node ${this.config.id} stopped: ${this.stopped.message}`, {
+        cause: this.stopped,
+      });
+    }
+  }
+
+  private entrySize(command: unknown): number {
+    return this.config.commandSize(command);
+  }
 
   private hardState(): HardState {
     return { term: this.term, votedFor: this.votedFor };
   }
 
+  /** Requests leave eagerly; replies wait for this Ready's write (they may promise what it holds). */
   private send(m: Message): void {
-    this.outbox.push(m);
+    if (isRequest(m) || m.type === 'TimeoutNow') this.eagerOutbox.push(m);
+    else this.outbox.push(m);
   }
 
   private reply(request: Message, body: DistributiveOmit<Message, 'from' | 'to'>): void {
-    this.send({ ...body, from: this.config.id, to: request.from });
+    this.send({ ...body, from: this.config.id, to: request.from } as Message);
   }
 
   /** Refuses a request from an older term; the reply carries our term so that its sender steps down. */
-  private refuseStale(m: RequestVote | AppendEntries | InstallSnapshot): void {
+  private refuseStale(m: RequestVote | AppendEntries | Heartbeat | InstallSnapshot): void {
     switch (m.type) {
       case 'RequestVote':
         this.reply(m, { type: 'RequestVoteReply', term: this.term, preVote: m.preVote, voteGranted: false });
@@ -702,11 +1154,33 @@ export class RaftNode {
           conflict: null,
         });
         return;
+      case 'Heartbeat':
+        this.reply(m, { type: 'HeartbeatReply', term: this.term, readRound: 0 });
+        return;
       case 'InstallSnapshot':
-        this.reply(m, { type: 'InstallSnapshotReply', term: this.term, matchIndex: 0 });
+        this.reply(m, {
+          type: 'InstallSnapshotReply',
+          term: this.term,
+          lastIncludedIndex: m.lastIncludedIndex,
+          lastIncludedTerm: m.lastIncludedTerm,
+          offset: m.offset,
+          received: 0,
+          matchIndex: 0,
+        });
         return;
     }
   }
+}
+
+/** Requests only a leader sends: their sender leads their term. */
+function isFromLeader(m: Message): boolean {
+  return m.type === 'AppendEntries' || m.type === 'Heartbeat' || m.type === 'InstallSnapshot' || m.type === 'TimeoutNow';
+}
+
+function count(answers: ReadonlyMap<NodeId, boolean>): { granted: number; refused: number } {
+  let granted = 0;
+  for (const answer of answers.values()) if (answer) granted++;
+  return { granted, refused: answers.size - granted };
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

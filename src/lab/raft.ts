@@ -17,6 +17,8 @@ export const LAB_TIMING = {
   heartbeatTicks: 15,
   electionTicks: { min: 30, max: 50 },
   maxEntriesPerAppend: 256,
+  /** A lost message is resent within 2 ticks on the lab's zero-latency network, never later than this. */
+  retransmitTicks: 10,
 } as const;
 
 /** The lab's Make(peers, me, persister, applyCh): a Raft peer over the core, labrpc and the Persister. */
@@ -57,6 +59,9 @@ class LabRaftPeer implements LabRaft {
         electionTicks: LAB_TIMING.electionTicks,
         heartbeatTicks: LAB_TIMING.heartbeatTicks,
         maxEntriesPerAppend: LAB_TIMING.maxEntriesPerAppend,
+        retransmitTicks: LAB_TIMING.retransmitTicks,
+        // The lab sends a snapshot whole, in one InstallSnapshot (its hint for 2D).
+        snapshotChunkBytes: Infinity,
         preVote: true,
         checkQuorum: true,
         rand: world.rand,
@@ -72,7 +77,8 @@ class LabRaftPeer implements LabRaft {
   start(command: unknown): StartResult {
     if (this.dead) return { index: -1, term: this.node.status().term, isLeader: false };
     const proposed = this.node.propose(command);
-    this.flush();
+    // The entries of Start()s made at one instant leave together, in one AppendEntries per follower.
+    this.scheduleFlush();
     if (proposed === null) return { index: -1, term: this.node.status().term, isLeader: false };
     return { index: proposed.index, term: proposed.term, isLeader: true };
   }
@@ -97,7 +103,13 @@ class LabRaftPeer implements LabRaft {
 
   rpcHandlers(): Readonly<Record<string, RpcHandler>> {
     const handler: RpcHandler = (args) => this.handleRequest(args);
-    return { RequestVote: handler, AppendEntries: handler, InstallSnapshot: handler };
+    return {
+      RequestVote: handler,
+      AppendEntries: handler,
+      Heartbeat: handler,
+      InstallSnapshot: handler,
+      TimeoutNow: handler,
+    };
   }
 
   private readonly tick = (): void => {
@@ -128,26 +140,41 @@ class LabRaftPeer implements LabRaft {
   }
 
   /**
-   * Handles every pending Ready: persist, send, queue applies. When called from an RPC handler, the reply to
-   * `replyTo` is returned instead of sent, since labrpc carries it back as the call's result.
+   * Handles every pending Ready as the core's contract says: eager messages out, persist (the Persister's save is
+   * durable at once), the other messages out, advance, queue applies. When called from an RPC handler, the reply
+   * to `replyTo` is returned instead of sent, since labrpc carries it back as the call's result.
    */
   private flush(replyTo?: number): Message | null {
     let reply: Message | null = null;
     while (this.node.hasReady()) {
       const ready = this.node.takeReady();
+      for (const m of ready.eagerMessages) this.send(m);
       this.persist(ready);
       for (const m of ready.messages) {
-        if (reply === null && m.to === replyTo && m.type.endsWith('Reply')) {
-          reply = m;
-        } else {
-          this.peers[m.to]?.call(`Raft.${m.type}`, m, (result) => {
-            this.onReply(m.to, result);
-          });
-        }
+        if (reply === null && m.to === replyTo && m.type.endsWith('Reply')) reply = m;
+        else this.send(m);
       }
+      this.node.advance(ready);
       this.queueApplies(ready);
     }
     return reply;
+  }
+
+  private flushScheduled = false;
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.world.sim.schedule(0, () => {
+      this.flushScheduled = false;
+      if (!this.dead) this.flush();
+    });
+  }
+
+  private send(m: Message): void {
+    this.peers[m.to]?.call(`Raft.${m.type}`, m, (result) => {
+      this.onReply(m.to, result);
+    });
   }
 
   private persist(ready: Ready): void {
