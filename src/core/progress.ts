@@ -35,6 +35,8 @@ export class Progress {
   probeSent = false;
   /** The probe in flight was resent: its answer is no clean round-trip sample (Karn's rule). */
   probeResent = false;
+  /** Probes resent in a row without an answer. */
+  probeResends = 0;
   /** The tick the outstanding probe or snapshot chunk left. */
   sentAt = 0;
   /** Replicate state: the AppendEntries streamed and not yet acknowledged. */
@@ -89,6 +91,7 @@ export class Progress {
     this.state = 'probe';
     this.probeSent = false;
     this.probeResent = false;
+    this.probeResends = 0;
     this.snapshot = null;
     this.inflights.reset();
     this.next = Math.max(this.match + 1, snapshotIndex + 1);
@@ -103,11 +106,12 @@ export class Progress {
   }
 
   /** The follower needs the snapshot through (index, term); nothing but its chunks goes until it is installed. */
-  becomeSnapshot(index: number, term: number): void {
+  becomeSnapshot(index: number, term: number): SnapshotTransfer {
     this.state = 'snapshot';
     this.probeSent = false;
     this.inflights.reset();
     this.snapshot = { index, term, offset: 0, chunkInFlight: false, retries: 0 };
+    return this.snapshot;
   }
 
   /** An AppendEntries carrying entries through `lastIndex` (`bytes` of them) left at tick `now`. */
@@ -120,6 +124,7 @@ export class Progress {
     } else {
       this.probeSent = true;
       this.probeResent = resend;
+      this.probeResends = resend ? this.probeResends + 1 : 0;
       this.sentAt = now;
     }
   }
@@ -136,6 +141,7 @@ export class Progress {
       // The answer to the outstanding probe (a probe's acknowledgement covers at least its prevLogIndex).
       if (!this.probeResent) this.timer.sample(now - this.sentAt);
       this.probeSent = false;
+      this.probeResends = 0;
     }
     if (index <= this.match) return false;
     this.match = index;
@@ -155,6 +161,7 @@ export class Progress {
     } else if (this.state === 'probe') {
       if (rejected !== this.next - 1) return false;
       this.probeSent = false;
+      this.probeResends = 0;
     } else {
       return false;
     }

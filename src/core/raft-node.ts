@@ -184,8 +184,9 @@ export class RaftNode {
    */
   transferLeadership(target: NodeId): void {
     this.checkRunning();
-    if (this.role !== 'leader')
+    if (this.role !== 'leader') {
       throw new RaftError('RAFT_NOT_LEADER', `node ${this.config.id} is not leader`);
+    }
     if (!this.others.includes(target)) {
       throw new RaftError('RAFT_BAD_STATE', `cannot transfer leadership to ${target}: not another member`);
     }
@@ -646,8 +647,7 @@ export class RaftNode {
         if (this.presumedDown(pr) && pr.state !== 'snapshot') {
           // A follower silent for an election timeout gets the unanswered probe again in place of a heartbeat:
           // an AppendEntries serves as one, and a dead follower costs one message per heartbeat interval.
-          pr.becomeProbe();
-          this.sendAppend(peer, true, true);
+          this.resendProbe(peer, pr);
         } else {
           this.sendHeartbeat(peer, pr);
         }
@@ -674,9 +674,18 @@ export class RaftNode {
     }
     // A follower presumed down is resent to at the heartbeat interval only (see tickLeader).
     if (this.presumedDown(pr) || !pr.overdue(this.ticks)) return;
-    const wasProbe = pr.state === 'probe';
-    pr.becomeProbe();
-    this.sendAppend(peer, true, wasProbe);
+    this.resendProbe(peer, pr);
+  }
+
+  /**
+   * An answer is overdue: a stream falls back to probing from just past the match; a probe is sent again from
+   * where it stood (what the fast backup learnt is kept). Only the first resend carries entries; later ones are
+   * empty, so a follower that stays unreachable costs small messages, and streaming resumes once one is answered.
+   */
+  private resendProbe(peer: NodeId, pr: Progress): void {
+    if (pr.state === 'replicate') pr.becomeProbe();
+    else pr.probeSent = false;
+    this.sendAppend(peer, true, true);
   }
 
   /**
@@ -1033,7 +1042,8 @@ export class RaftNode {
       this.sendSnapshotChunk(peer, pr);
       return true;
     }
-    const { entries, bytes } = this.batchFrom(pr.next);
+    const { entries, bytes } =
+      resend && pr.probeResends > 0 ? { entries: [], bytes: 0 } : this.batchFrom(pr.next);
     if (entries.length === 0 && !sendIfEmpty) return false;
     const prevLogIndex = pr.next - 1;
     pr.sentCommit = this.commitIndex;
@@ -1075,8 +1085,7 @@ export class RaftNode {
     const snapshot = this.log.snapshot as Snapshot; // A transfer only starts once there is one.
     let t = pr.snapshot;
     if (t?.index !== snapshot.index || t.term !== snapshot.term) {
-      pr.becomeSnapshot(snapshot.index, snapshot.term);
-      t = pr.snapshot;
+      t = pr.becomeSnapshot(snapshot.index, snapshot.term);
     }
     const size = snapshot.data.length;
     const end = Math.min(size, t.offset + this.config.snapshotChunkBytes);

@@ -140,7 +140,7 @@ export const tests: readonly LabTest[] = [
       const leader1 = await cfg.checkOneLeader();
       // A read at the leader must reflect every write acknowledged before it was asked.
       const fresh = await readIndexAt(cfg, leader1, 2000);
-      if (fresh === 'none' || fresh === null) cfg.fatal(`leader ${leader1} never confirmed a read`);
+      if (fresh === 'none' || fresh === null) return cfg.fatal(`leader ${leader1} never confirmed a read`);
       if (fresh < acknowledged)
         cfg.fatal(`stale read: index ${fresh} below acknowledged write ${acknowledged}`);
 
@@ -156,7 +156,8 @@ export const tests: readonly LabTest[] = [
       }
       const leader2 = await cfg.checkOneLeader();
       const after = await readIndexAt(cfg, leader2, 2000);
-      if (after === 'none' || after === null) cfg.fatal(`new leader ${leader2} never confirmed a read`);
+      if (after === 'none' || after === null)
+        return cfg.fatal(`new leader ${leader2} never confirmed a read`);
       if (after < acknowledged)
         cfg.fatal(`stale read: index ${after} below acknowledged write ${acknowledged}`);
       cfg.connect(leader1);
