@@ -4,8 +4,26 @@ import type { Message } from './messages.js';
 import { validateMessage } from './message-validation.js';
 
 const valid: Message[] = [
-  { type: 'RequestVote', term: 2, from: 1, to: 2, preVote: false, lastLogIndex: 3, lastLogTerm: 1 },
-  { type: 'RequestVote', term: 2, from: 1, to: 2, preVote: true, lastLogIndex: 0, lastLogTerm: 0 },
+  {
+    type: 'RequestVote',
+    term: 2,
+    from: 1,
+    to: 2,
+    preVote: false,
+    transfer: false,
+    lastLogIndex: 3,
+    lastLogTerm: 1,
+  },
+  {
+    type: 'RequestVote',
+    term: 2,
+    from: 1,
+    to: 2,
+    preVote: true,
+    transfer: false,
+    lastLogIndex: 0,
+    lastLogTerm: 0,
+  },
   { type: 'RequestVoteReply', term: 2, from: 2, to: 1, preVote: false, voteGranted: true },
   {
     type: 'AppendEntries',
@@ -58,9 +76,22 @@ const valid: Message[] = [
     to: 1,
     lastIncludedIndex: 9,
     lastIncludedTerm: 2,
+    offset: 0,
+    size: 2,
     data: Uint8Array.of(1, 2),
+    done: true,
   },
-  { type: 'InstallSnapshotReply', term: 3, from: 1, to: 0, matchIndex: 9 },
+  {
+    type: 'InstallSnapshotReply',
+    term: 3,
+    from: 1,
+    to: 0,
+    lastIncludedIndex: 9,
+    lastIncludedTerm: 2,
+    offset: 0,
+    received: 2,
+    matchIndex: 9,
+  },
 ];
 
 const ae = valid[3] as Extract<Message, { type: 'AppendEntries' }>;
