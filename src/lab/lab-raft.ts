@@ -27,12 +27,27 @@ export interface LabRaft {
   kill(): void;
   /** The handlers to register as labrpc service "Raft" ("Raft.RequestVote", "Raft.AppendEntries", ...). */
   rpcHandlers(): Readonly<Record<string, RpcHandler>>;
+  /**
+   * Beyond the lab's API, a linearizable read (ReadIndex): returns false if this peer is not leader; otherwise
+   * `onConfirmed` is called once, from an event of its own, with the index the service must have applied before
+   * it serves the read, or with null if leadership was lost before a quorum confirmed it.
+   */
+  readIndex?(onConfirmed: (index: number | null) => void): boolean;
+  /** Beyond the lab's API: hands leadership to `target`; returns false if this peer is not leader. */
+  transferLeadership?(target: number): boolean;
+}
+
+/** Settings of the project's lab Raft that a test may change (the lab's own tests never do). */
+export interface LabRaftTuning {
+  /** Snapshots travel in chunks of this many bytes (default: whole, in one InstallSnapshot). */
+  readonly snapshotChunkBytes?: number;
 }
 
 /** The simulated world a lab Raft lives in: its clock and its own random stream. */
 export interface LabWorld {
   readonly sim: Simulator;
   readonly rand: Prng;
+  readonly tuning?: LabRaftTuning | undefined;
 }
 
 /** The lab's `Make(peers, me, persister, applyCh)`, plus the simulated world to run in. */

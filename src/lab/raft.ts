@@ -1,4 +1,11 @@
-import { RaftNode, validateMessage, type Message, type PersistedState, type Ready } from '../core/index.js';
+import {
+  ProposalDroppedError,
+  RaftNode,
+  validateMessage,
+  type Message,
+  type PersistedState,
+  type Ready,
+} from '../core/index.js';
 import type { TimerHandle } from '../sim/index.js';
 import { commandMsg, snapshotMsg, type ApplyCh, type ApplyMsg } from './apply-msg.js';
 import type { LabRaft, LabWorld, RaftState, StartResult } from './lab-raft.js';
@@ -44,6 +51,9 @@ class LabRaftPeer implements LabRaft {
   private readonly applyQueue: ApplyMsg[] = [];
   private applyHead = 0;
   private applyScheduled = false;
+  private readSeq = 0;
+  /** ReadIndex requests awaiting the core's answer, by context. */
+  private readonly pendingReads = new Map<number, (index: number | null) => void>();
 
   constructor(
     private readonly peers: readonly ClientEnd[],
@@ -61,7 +71,7 @@ class LabRaftPeer implements LabRaft {
         maxEntriesPerAppend: LAB_TIMING.maxEntriesPerAppend,
         retransmitTicks: LAB_TIMING.retransmitTicks,
         // The lab sends a snapshot whole, in one InstallSnapshot (its hint for 2D).
-        snapshotChunkBytes: Infinity,
+        snapshotChunkBytes: world.tuning?.snapshotChunkBytes ?? Infinity,
         preVote: true,
         checkQuorum: true,
         rand: world.rand,
@@ -76,7 +86,15 @@ class LabRaftPeer implements LabRaft {
 
   start(command: unknown): StartResult {
     if (this.dead) return { index: -1, term: this.node.status().term, isLeader: false };
-    const proposed = this.node.propose(command);
+    let proposed: { index: number; term: number } | null;
+    try {
+      proposed = this.node.propose(command);
+    } catch (error) {
+      // A leader handing over leadership refuses: to the lab's Start() it is not leader.
+      if (error instanceof ProposalDroppedError)
+        return { index: -1, term: this.node.status().term, isLeader: false };
+      throw error;
+    }
     // The entries of Start()s made at one instant leave together, in one AppendEntries per follower.
     this.scheduleFlush();
     if (proposed === null) return { index: -1, term: this.node.status().term, isLeader: false };
@@ -92,6 +110,22 @@ class LabRaftPeer implements LabRaft {
     if (this.dead) return;
     this.node.compact(index, snapshot);
     this.flush();
+  }
+
+  readIndex(onConfirmed: (index: number | null) => void): boolean {
+    if (this.dead) return false;
+    const context = ++this.readSeq;
+    if (!this.node.requestRead(context)) return false;
+    this.pendingReads.set(context, onConfirmed);
+    this.flush();
+    return true;
+  }
+
+  transferLeadership(target: number): boolean {
+    if (this.dead || this.node.status().role !== 'leader') return false;
+    this.node.transferLeadership(target);
+    this.flush();
+    return true;
   }
 
   kill(): void {
@@ -156,6 +190,7 @@ class LabRaftPeer implements LabRaft {
       }
       this.node.advance(ready);
       this.queueApplies(ready);
+      this.answerReads(ready);
     }
     return reply;
   }
@@ -180,6 +215,23 @@ class LabRaftPeer implements LabRaft {
   private persist(ready: Ready): void {
     if (!this.stateWriter.update(ready)) return;
     this.persister.save(this.stateWriter.bytes(), this.node.snapshot()?.data ?? null);
+  }
+
+  /** Answers ReadIndex requests from an event of their own, like applies, so a callback may call back in. */
+  private answerReads(ready: Ready): void {
+    const answers: [(index: number | null) => void, number | null][] = [];
+    const take = (context: unknown, index: number | null): void => {
+      const callback = this.pendingReads.get(context as number);
+      if (callback === undefined) return;
+      this.pendingReads.delete(context as number);
+      answers.push([callback, index]);
+    };
+    for (const read of ready.readStates) take(read.context, read.index);
+    for (const context of ready.droppedReads) take(context, null);
+    if (answers.length === 0) return;
+    this.world.sim.schedule(0, () => {
+      for (const [callback, index] of answers) callback(index);
+    });
   }
 
   private queueApplies(ready: Ready): void {

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Prng, Simulator, VirtualTasks } from '../../sim/index.js';
 import type { ApplyMsg } from '../apply-msg.js';
-import type { LabRaft, MakeRaft } from '../lab-raft.js';
+import type { LabRaft, LabRaftTuning, MakeRaft } from '../lab-raft.js';
 import { decode, encode } from '../labgob.js';
 import { type ClientEnd, Network, Server, Service } from '../labrpc/index.js';
 import { Persister } from '../persister.js';
@@ -25,6 +25,8 @@ export interface ConfigOptions {
   readonly snapshot?: boolean;
   /** The Raft under test; the project's own by default. Tester self-tests pass deliberately broken ones. */
   readonly makeRaft?: MakeRaft;
+  /** Settings for the project's Raft, for tests of capabilities beyond the lab's (part 2X). */
+  readonly tuning?: LabRaftTuning;
 }
 
 /**
@@ -41,6 +43,7 @@ export class Config {
   private readonly tasks: VirtualTasks;
   private readonly makeRaft: MakeRaft;
   private readonly snapshotMode: boolean;
+  private readonly tuning: LabRaftTuning | undefined;
   private readonly log: (line: string) => void;
 
   private readonly rafts: (LabRaft | undefined)[];
@@ -75,6 +78,7 @@ export class Config {
     this.rand = this.sim.rand.fork();
     this.makeRaft = options.makeRaft ?? makeLabRaft;
     this.snapshotMode = options.snapshot ?? false;
+    this.tuning = options.tuning;
     this.log = t.log;
     this.rafts = new Array<LabRaft | undefined>(this.n).fill(undefined);
     this.connected = new Array<boolean>(this.n).fill(false);
@@ -193,7 +197,8 @@ export class Config {
       : (m: ApplyMsg): void => {
           this.applier(i, m);
         };
-    const rf = this.makeRaft(ends, i, persister, applyCh, { sim: this.sim, rand: this.sim.rand.fork() });
+    const world = { sim: this.sim, rand: this.sim.rand.fork(), tuning: this.tuning };
+    const rf = this.makeRaft(ends, i, persister, applyCh, world);
     this.rafts[i] = rf;
     const server = new Server();
     server.addService(new Service('Raft', rf.rpcHandlers()));
