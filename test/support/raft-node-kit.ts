@@ -290,3 +290,29 @@ export const timeoutNow = (from: NodeId, to: NodeId, term: number): TimeoutNow =
   to,
   term,
 });
+
+/**
+ * Makes `id` leader of `peers`: its election timer fires, its self-vote is made durable, and every other peer
+ * grants its vote. The election probes are taken; with `answer` (the default) every follower acknowledges its probe
+ * (matching through the leader's last index), so that every follower replicates and nothing is in flight; without
+ * it, the probes are lost and stay outstanding.
+ */
+export function electLeader(
+  id: NodeId,
+  peers: readonly NodeId[],
+  over: Partial<RaftConfig> = {},
+  state?: PersistedState,
+  answer = true,
+): RaftNode {
+  const n = makeNode(id, peers, over, state);
+  expire(n);
+  drain(n);
+  for (const p of peers) if (p !== id) n.step(voteReply(p, id, n.status().term));
+  assert.equal(n.status().role, 'leader');
+  const probes = sent(drain(n).messages, 'AppendEntries');
+  if (answer) {
+    for (const m of probes) n.step(ack(m.to, id, m.term, m.prevLogIndex));
+    drain(n);
+  }
+  return n;
+}
