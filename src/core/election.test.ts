@@ -717,3 +717,66 @@ void describe('replies slower than the election timeout', () => {
     assert.equal(n.status().role, 'precandidate', 'a grant for term 2 must not count toward term 3');
   });
 });
+
+void describe('issue 8 defect 3: stale pre-vote grants', () => {
+  // 5 servers, leader 5, messages from 5 to 1 lost. Server 2 misses heartbeats, grants 1's pre-vote, then hears
+  // the leader again; later server 3 does the same. If 1 carried 2's grant into its next round, 1, 2 and 3 would
+  // make a quorum and depose leader 5, although at that moment 2 would refuse.
+  void it('a grant given while out of lease does not count in a later round, when the granter is back in lease', () => {
+    const cfg = { preVote: true, checkQuorum: true } as const;
+    const term1 = (): PersistedState => ({
+      hardState: { term: 1, votedFor: 5 },
+      snapshot: null,
+      entries: [],
+    });
+    const leader = makeLeader(5, FIVE, cfg, persisted(0, null));
+    assert.equal(leader.status().term, 1);
+    const one = makeNode(1, FIVE, cfg, term1());
+    // Followers whose own timers (MAX - 1) outlast the lease (MIN): they can miss heartbeats without campaigning.
+    const patient = (id: NodeId): RaftNode =>
+      makeNode(id, FIVE, { ...cfg, rand: fixed(MAX - MIN - 1) }, term1());
+    const [two, three, four] = [patient(2), patient(3), patient(4)];
+    for (const [id, f] of [
+      [1, one],
+      [2, two],
+      [3, three],
+      [4, four],
+    ] as const) {
+      f.step(append(5, id, 1));
+      drain(f);
+    }
+    // Round 1: 1 hears nothing more from 5 and times out; 2 has missed heartbeats for a lease and grants.
+    tick(two as RaftNode, MIN);
+    tick(one, MIN);
+    assert.equal(one.status().role, 'precandidate');
+    const round1 = sent(drain(one).messages, 'RequestVote');
+    two.step(only(round1, 'RequestVote', 2));
+    const grant = only(drain(two).messages, 'RequestVoteReply', 1);
+    assert.equal(grant.voteGranted, true, 'out of lease, 2 grants');
+    one.step(grant);
+    assert.equal(one.status().role, 'precandidate', '1 and 2 are two of five');
+    // 2 hears the leader again; then 3 misses heartbeats for a lease.
+    two.step(append(5, 2, 1));
+    drain(two);
+    tick(three as RaftNode, MIN);
+    // Round 2: everyone is asked again; 3 grants, 2 (in lease again) refuses, 4 and the leader refuse.
+    tick(one, MIN);
+    assert.equal(one.status().role, 'precandidate');
+    const round2 = sent(drain(one).messages, 'RequestVote');
+    assert.deepEqual(
+      round2.map((m) => m.to),
+      [2, 3, 4, 5],
+    );
+    for (const [id, voter] of [
+      [3, three],
+      [2, two],
+      [4, four],
+      [5, leader],
+    ] as const) {
+      voter.step(only(round2, 'RequestVote', id));
+      for (const r of drain(voter).messages) one.step(r);
+      assert.notEqual(one.status().role, 'candidate', `after ${id} answered: a stale grant was counted`);
+    }
+    assert.deepEqual([one.status().term, leader.status().role, leader.status().term], [1, 'leader', 1]);
+  });
+});
