@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RaftConfig } from './config.js';
+import { RaftError } from './errors.js';
 import type { AppendEntriesReply, ConflictHint, Message } from './messages.js';
 import type { RaftNode } from './raft-node.js';
 import type { Entry, NodeId, PersistedState } from './types.js';
@@ -318,6 +319,26 @@ void describe('AppendEntries receiver (Figure 2)', () => {
     f.step(append(1, 2, 2, { prevLogIndex: 2, prevLogTerm: 2, leaderCommit: 2 }));
     assert.equal(f.status().commitIndex, 0);
     assert.equal(only(drain(f).messages, 'AppendEntriesReply', 1).success, false);
+  });
+
+  // Issue 8: no correct leader sends a conflict at or below a follower's commit index; one that arrives means a
+  // broken invariant (or a corrupt message), and the follower must not destroy a committed entry to obey it.
+  void it('a conflict at or below the commit index throws RAFT_INVARIANT and leaves the log unchanged', () => {
+    const f = makeNode(2, THREE, {}, persisted(2, null, 1, 1, 2));
+    f.step(append(1, 2, 2, { prevLogIndex: 3, prevLogTerm: 2, leaderCommit: 3 }));
+    drain(f);
+    assert.equal(f.status().commitIndex, 3);
+    const before = { status: f.status(), state: f.persistentState() };
+    assert.throws(
+      () => {
+        f.step(append(1, 2, 3, { prevLogIndex: 1, prevLogTerm: 1, entries: run(2, 3, 3) }));
+      },
+      (e: unknown) => e instanceof RaftError && e.code === 'RAFT_INVARIANT',
+    );
+    assert.deepEqual(f.persistentState().entries, before.state.entries, 'no committed entry was dropped');
+    assert.equal(f.status().commitIndex, 3);
+    f.step(append(1, 2, 3, { prevLogIndex: 3, prevLogTerm: 2, entries: run(4, 3) }));
+    assert.deepEqual(logTerms(f), [1, 1, 2, 3], 'a conflict-free append above the commit index still works');
   });
 
   void it('an AppendEntries resets the follower election timer', () => {
