@@ -79,7 +79,12 @@ function snapshotChunkError(m: Record<string, unknown>): string | null {
   if (!isIndex(m.lastIncludedIndex) || m.lastIncludedIndex < 1 || !isIndex(m.lastIncludedTerm)) {
     return 'bad InstallSnapshot';
   }
-  if (!isIndex(m.offset) || !isIndex(m.size) || typeof m.done !== 'boolean' || !(m.data instanceof Uint8Array)) {
+  if (
+    !isIndex(m.offset) ||
+    !isIndex(m.size) ||
+    typeof m.done !== 'boolean' ||
+    !(m.data instanceof Uint8Array)
+  ) {
     return 'bad InstallSnapshot';
   }
   const end = m.offset + m.data.length;

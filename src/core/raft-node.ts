@@ -184,7 +184,8 @@ export class RaftNode {
    */
   transferLeadership(target: NodeId): void {
     this.checkRunning();
-    if (this.role !== 'leader') throw new RaftError('RAFT_NOT_LEADER', `node ${this.config.id} is not leader`);
+    if (this.role !== 'leader')
+      throw new RaftError('RAFT_NOT_LEADER', `node ${this.config.id} is not leader`);
     if (!this.others.includes(target)) {
       throw new RaftError('RAFT_BAD_STATE', `cannot transfer leadership to ${target}: not another member`);
     }
@@ -1075,7 +1076,7 @@ export class RaftNode {
     let t = pr.snapshot;
     if (t?.index !== snapshot.index || t.term !== snapshot.term) {
       pr.becomeSnapshot(snapshot.index, snapshot.term);
-      t = pr.snapshot as NonNullable<Progress['snapshot']>;
+      t = pr.snapshot;
     }
     const size = snapshot.data.length;
     const end = Math.min(size, t.offset + this.config.snapshotChunkBytes);
@@ -1135,7 +1136,7 @@ export class RaftNode {
   }
 
   private reply(request: Message, body: DistributiveOmit<Message, 'from' | 'to'>): void {
-    this.send({ ...body, from: this.config.id, to: request.from } as Message);
+    this.send({ ...body, from: this.config.id, to: request.from });
   }
 
   /** Refuses a request from an older term; the reply carries our term so that its sender steps down. */
@@ -1174,7 +1175,12 @@ export class RaftNode {
 
 /** Requests only a leader sends: their sender leads their term. */
 function isFromLeader(m: Message): boolean {
-  return m.type === 'AppendEntries' || m.type === 'Heartbeat' || m.type === 'InstallSnapshot' || m.type === 'TimeoutNow';
+  return (
+    m.type === 'AppendEntries' ||
+    m.type === 'Heartbeat' ||
+    m.type === 'InstallSnapshot' ||
+    m.type === 'TimeoutNow'
+  );
 }
 
 function count(answers: ReadonlyMap<NodeId, boolean>): { granted: number; refused: number } {

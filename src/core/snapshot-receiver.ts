@@ -22,7 +22,8 @@ export class SnapshotReceiver {
   /** Takes one chunk. Returns the bytes now held in order, and the whole snapshot once its last chunk is in. */
   receive(m: InstallSnapshot): { received: number; data: Uint8Array | null } {
     let p = this.partial;
-    const same = p !== null && p.index === m.lastIncludedIndex && p.term === m.lastIncludedTerm && p.size === m.size;
+    const same =
+      p !== null && p.index === m.lastIncludedIndex && p.term === m.lastIncludedTerm && p.size === m.size;
     if (!same) {
       if (m.offset !== 0) return { received: 0, data: null };
       p = { index: m.lastIncludedIndex, term: m.lastIncludedTerm, size: m.size, chunks: [], received: 0 };

@@ -29,13 +29,13 @@ function currentLeader(cfg: Config): number {
 
 /** Asks server `i` for a ReadIndex and waits (up to `limitMs`) for its answer: an index, null, or 'none'. */
 async function readIndexAt(cfg: Config, i: number, limitMs: number): Promise<number | null | 'none'> {
-  let answer: number | null | 'none' = 'none';
+  const read: { answer: number | null | 'none' } = { answer: 'none' };
   const rf = raftOf(cfg, i);
   if (rf.readIndex === undefined) return cfg.fatal('this Raft has no readIndex');
-  if (!rf.readIndex((index) => (answer = index))) return null;
+  if (!rf.readIndex((index) => (read.answer = index))) return null;
   const t0 = cfg.sim.now();
-  while (answer === 'none' && cfg.sim.now() - t0 < limitMs) await cfg.sleep(5);
-  return answer;
+  while (read.answer === 'none' && cfg.sim.now() - t0 < limitMs) await cfg.sleep(5);
+  return read.answer;
 }
 
 export const tests: readonly LabTest[] = [
