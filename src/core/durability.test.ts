@@ -146,15 +146,45 @@ void describe('failStorage', () => {
     const stopped = (e: unknown): boolean =>
       e instanceof RaftError && e.code === 'RAFT_STOPPED' && e.cause === err;
     const calls: [string, () => unknown][] = [
-      ['tick', () => l.tick()],
-      ['step', () => l.step(ack(2, 1, 1, 1))],
+      [
+        'tick',
+        () => {
+          l.tick();
+        },
+      ],
+      [
+        'step',
+        () => {
+          l.step(ack(2, 1, 1, 1));
+        },
+      ],
       ['propose', () => l.propose('y')],
       ['takeReady', () => l.takeReady()],
-      ['advance', () => l.advance(rd)],
+      [
+        'advance',
+        () => {
+          l.advance(rd);
+        },
+      ],
       ['requestRead', () => l.requestRead('r')],
-      ['transferLeadership', () => l.transferLeadership(2)],
-      ['compact', () => l.compact(1, Uint8Array.of(1))],
-      ['reportUnreachable', () => l.reportUnreachable(2)],
+      [
+        'transferLeadership',
+        () => {
+          l.transferLeadership(2);
+        },
+      ],
+      [
+        'compact',
+        () => {
+          l.compact(1, Uint8Array.of(1));
+        },
+      ],
+      [
+        'reportUnreachable',
+        () => {
+          l.reportUnreachable(2);
+        },
+      ],
     ];
     for (const [name, call] of calls) assert.throws(call, stopped, name);
     assert.equal(l.status().commitIndex, 0, 'the failed write was never counted');

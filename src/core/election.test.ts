@@ -746,7 +746,7 @@ void describe('issue 8 defect 3: stale pre-vote grants', () => {
       drain(f);
     }
     // Round 1: 1 hears nothing more from 5 and times out; 2 has missed heartbeats for a lease and grants.
-    tick(two as RaftNode, MIN);
+    tick(two, MIN);
     tick(one, MIN);
     assert.equal(one.status().role, 'precandidate');
     const round1 = sent(drain(one).messages, 'RequestVote');
@@ -758,7 +758,7 @@ void describe('issue 8 defect 3: stale pre-vote grants', () => {
     // 2 hears the leader again; then 3 misses heartbeats for a lease.
     two.step(append(5, 2, 1));
     drain(two);
-    tick(three as RaftNode, MIN);
+    tick(three, MIN);
     // Round 2: everyone is asked again; 3 grants, 2 (in lease again) refuses, 4 and the leader refuse.
     tick(one, MIN);
     assert.equal(one.status().role, 'precandidate');

@@ -21,7 +21,6 @@ import {
   run,
   sent,
   snapReply,
-  tick,
 } from '../../test/support/raft-node-kit.js';
 
 // ---------------------------------------------------------------- helpers

@@ -114,16 +114,22 @@ void describe('leadership transfer (thesis 3.10)', () => {
   void it('transferLeadership on a non-leader or to a stranger throws', () => {
     const f = followerOf1(2);
     assert.throws(
-      () => f.transferLeadership(3),
+      () => {
+        f.transferLeadership(3);
+      },
       (e: unknown) => e instanceof RaftError && e.code === 'RAFT_NOT_LEADER',
     );
     const l = electLeader(1, THREE, lease);
     assert.throws(
-      () => l.transferLeadership(9),
+      () => {
+        l.transferLeadership(9);
+      },
       (e: unknown) => e instanceof RaftError && e.code === 'RAFT_BAD_STATE',
     );
     assert.throws(
-      () => l.transferLeadership(1),
+      () => {
+        l.transferLeadership(1);
+      },
       (e: unknown) => e instanceof RaftError,
     );
   });
