@@ -15,10 +15,15 @@ import type { RaftNode } from './raft-node.js';
 import type { NodeId, PersistedState, RandomSource } from './types.js';
 import {
   MAX,
+  chunk,
+  heartbeat,
+  heartbeatReply,
+  snapReply,
   MIN,
   THREE,
   ack,
   append,
+  drain,
   expire,
   fixed,
   makeNode,
@@ -27,24 +32,10 @@ import {
   sent,
   tick,
   voteReply,
+  voteReq,
 } from '../../test/support/raft-node-kit.js';
 
 // ---------------------------------------------------------------- helpers
-
-const voteReq = (
-  from: NodeId,
-  to: NodeId,
-  term: number,
-  o: { preVote?: boolean; lastLogIndex?: number; lastLogTerm?: number } = {},
-): RequestVote => ({
-  type: 'RequestVote',
-  from,
-  to,
-  term,
-  preVote: o.preVote ?? false,
-  lastLogIndex: o.lastLogIndex ?? 0,
-  lastLogTerm: o.lastLogTerm ?? 0,
-});
 
 /** Makes `id` leader of `peers` by letting its timer fire and granting it every vote; its Ready is drained. */
 function makeLeader(
@@ -60,7 +51,7 @@ function makeLeader(
   }
   for (const p of peers) if (p !== id) n.step(voteReply(p, id, n.status().term, true));
   assert.equal(n.status().role, 'leader');
-  n.takeReady();
+  drain(n);
   return n;
 }
 
@@ -85,7 +76,7 @@ void describe('election timeout (Rules for Followers: campaign after an election
     n.tick();
     assert.equal(n.status().role, 'candidate');
     assert.equal(n.status().term, 1);
-    const rd = n.takeReady();
+    const rd = drain(n);
     assert.deepEqual(
       sent(rd.messages, 'RequestVote').map((m) => m.to),
       [2, 3],
@@ -114,7 +105,7 @@ void describe('election timeout (Rules for Followers: campaign after an election
     const refuser = makeNode(2, THREE, {}, persisted(1, 3));
     tick(refuser, MIN - 1);
     refuser.step(voteReq(1, 2, 1)); // Already voted for 3 in term 1.
-    assert.equal(only(refuser.takeReady().messages, 'RequestVoteReply').voteGranted, false);
+    assert.equal(only(drain(refuser).messages, 'RequestVoteReply').voteGranted, false);
     refuser.tick();
     assert.equal(refuser.status().role, 'candidate', 'a refusal does not restart the timer');
   });
@@ -122,7 +113,7 @@ void describe('election timeout (Rules for Followers: campaign after an election
   void it('a candidate starts with a vote for itself, persisted with its new term before the requests leave', () => {
     const n = makeNode(1, THREE, {}, persisted(4, null, 1, 4));
     expire(n);
-    const rd = n.takeReady();
+    const rd = drain(n);
     assert.deepEqual(rd.hardState, { term: 5, votedFor: 1 });
     for (const m of sent(rd.messages, 'RequestVote')) {
       assert.deepEqual(
@@ -140,7 +131,7 @@ void describe('pre-vote (thesis 9.6)', () => {
     expire(n);
     assert.equal(n.status().role, 'candidate');
     assert.equal(n.status().term, 1);
-    const req = only(n.takeReady().messages, 'RequestVote', 2);
+    const req = only(drain(n).messages, 'RequestVote', 2);
     assert.equal(req.preVote, false);
     assert.equal(req.term, 1);
   });
@@ -151,7 +142,7 @@ void describe('pre-vote (thesis 9.6)', () => {
     assert.equal(n.status().role, 'precandidate');
     assert.equal(n.status().term, 3, 'a pre-candidate keeps its term');
     assert.equal(n.status().votedFor, 2, 'and its vote');
-    const rd = n.takeReady();
+    const rd = drain(n);
     assert.equal(rd.hardState, null, 'nothing to persist');
     const req = only(rd.messages, 'RequestVote', 2);
     assert.deepEqual(
@@ -163,14 +154,14 @@ void describe('pre-vote (thesis 9.6)', () => {
   void it('a pre-vote quorum leads to a real election in the proposed term', () => {
     const n = makeNode(1, FIVE, { preVote: true }, persisted(3, null));
     expire(n);
-    n.takeReady();
+    drain(n);
     n.step(voteReply(2, 1, 4, true, true));
     assert.equal(n.status().role, 'precandidate', 'two of five is no quorum');
     assert.equal(n.hasReady(), false);
     n.step(voteReply(3, 1, 4, true, true));
     assert.equal(n.status().role, 'candidate');
     assert.equal(n.status().term, 4);
-    const rd = n.takeReady();
+    const rd = drain(n);
     assert.deepEqual(rd.hardState, { term: 4, votedFor: 1 });
     const reqs = sent(rd.messages, 'RequestVote');
     assert.equal(reqs.length, 4);
@@ -180,7 +171,7 @@ void describe('pre-vote (thesis 9.6)', () => {
   void it('a granted pre-vote changes neither the voter term nor its vote, and persists nothing', () => {
     const voter = makeNode(2, THREE, { preVote: true }, persisted(3, 3, 1, 3));
     voter.step(voteReq(1, 2, 4, { preVote: true, lastLogIndex: 2, lastLogTerm: 3 }));
-    const rd = voter.takeReady();
+    const rd = drain(voter);
     const reply = only(rd.messages, 'RequestVoteReply', 1);
     assert.deepEqual(
       { term: reply.term, preVote: reply.preVote, voteGranted: reply.voteGranted },
@@ -194,7 +185,7 @@ void describe('pre-vote (thesis 9.6)', () => {
   void it('a pre-vote for a stale log is refused with the voter term', () => {
     const voter = makeNode(2, THREE, { preVote: true }, persisted(3, null, 1, 3));
     voter.step(voteReq(1, 2, 4, { preVote: true, lastLogIndex: 5, lastLogTerm: 2 }));
-    const reply = only(voter.takeReady().messages, 'RequestVoteReply', 1);
+    const reply = only(drain(voter).messages, 'RequestVoteReply', 1);
     assert.deepEqual([reply.term, reply.voteGranted, reply.preVote], [3, false, true]);
     assert.equal(voter.status().term, 3);
   });
@@ -203,10 +194,10 @@ void describe('pre-vote (thesis 9.6)', () => {
     // The voter's own timeout is MAX - 1, so it does not campaign itself while we wait out the lease.
     const voter = makeNode(2, THREE, { preVote: true, rand: fixed(MAX - MIN - 1) }, persisted(1, null));
     voter.step(append(1, 2, 1));
-    voter.takeReady();
+    drain(voter);
     const ask = (): RequestVoteReply => {
       voter.step(voteReq(3, 2, 2, { preVote: true }));
-      return only(voter.takeReady().messages, 'RequestVoteReply', 3);
+      return only(drain(voter).messages, 'RequestVoteReply', 3);
     };
     assert.equal(ask().voteGranted, false, 'just heard from the leader');
     tick(voter, MIN - 1);
@@ -226,7 +217,7 @@ void describe('pre-vote (thesis 9.6)', () => {
     const loner = makeNode(3, THREE, pv);
     for (const f of [voter, loner]) {
       f.step(append(1, f.status().id, 1));
-      f.takeReady();
+      drain(f);
     }
     // Cut off, the loner times out again and again; every pre-vote is lost.
     let preVotes: RequestVote[] = [];
@@ -235,7 +226,7 @@ void describe('pre-vote (thesis 9.6)', () => {
       assert.equal(loner.hasReady(), false);
       loner.tick(); // Its timeout is MIN.
       assert.equal(loner.status().role, 'precandidate');
-      preVotes = sent(loner.takeReady().messages, 'RequestVote');
+      preVotes = sent(drain(loner).messages, 'RequestVote');
       assert.ok(preVotes.every((m) => m.preVote && m.term === 2));
     }
     assert.equal(loner.status().term, 1, 'five timeouts later, still term 1');
@@ -246,7 +237,7 @@ void describe('pre-vote (thesis 9.6)', () => {
       [leader, only(preVotes, 'RequestVote', 1)],
     ] as const) {
       node.step(m);
-      for (const r of node.takeReady().messages) loner.step(r);
+      for (const r of drain(node).messages) loner.step(r);
     }
     assert.deepEqual([loner.status().role, loner.status().term], ['follower', 1]);
     assert.deepEqual([leader.status().role, leader.status().term], ['leader', 1]);
@@ -256,7 +247,7 @@ void describe('pre-vote (thesis 9.6)', () => {
   void it('a leader refuses every pre-vote', () => {
     const leader = makeLeader(1, THREE, { preVote: true });
     leader.step(voteReq(2, 1, leader.status().term + 1, { preVote: true, lastLogIndex: 9, lastLogTerm: 9 }));
-    const reply = only(leader.takeReady().messages, 'RequestVoteReply', 2);
+    const reply = only(drain(leader).messages, 'RequestVoteReply', 2);
     assert.equal(reply.voteGranted, false);
     assert.equal(leader.status().role, 'leader');
   });
@@ -264,16 +255,16 @@ void describe('pre-vote (thesis 9.6)', () => {
   void it('a refused pre-vote from a voter in a higher term makes the pre-candidate a follower of that term', () => {
     const n = makeNode(1, THREE, { preVote: true }, persisted(3, null));
     expire(n);
-    n.takeReady();
+    drain(n);
     n.step(voteReply(2, 1, 7, false, true));
     assert.deepEqual([n.status().role, n.status().term, n.status().votedFor], ['follower', 7, null]);
-    assert.deepEqual(n.takeReady().hardState, { term: 7, votedFor: null });
+    assert.deepEqual(drain(n).hardState, { term: 7, votedFor: null });
   });
 
   void it('a pre-vote quorum of refusals ends the round without touching the term', () => {
     const n = makeNode(1, THREE, { preVote: true }, persisted(3, null));
     expire(n);
-    n.takeReady();
+    drain(n);
     n.step(voteReply(2, 1, 3, false, true));
     n.step(voteReply(3, 1, 3, false, true));
     assert.deepEqual([n.status().role, n.status().term], ['follower', 3]);
@@ -282,7 +273,7 @@ void describe('pre-vote (thesis 9.6)', () => {
   void it('a granted pre-vote for another round (another proposed term) is not counted', () => {
     const n = makeNode(1, THREE, { preVote: true }, persisted(3, null));
     expire(n);
-    n.takeReady();
+    drain(n);
     n.step(voteReply(2, 1, 9, true, true)); // Not the term 4 we proposed.
     assert.equal(n.status().role, 'precandidate');
     assert.equal(n.status().term, 3);
@@ -293,7 +284,7 @@ void describe('winning and losing (Rules for Candidates)', () => {
   void it('a candidate wins with a quorum and sends heartbeats to every follower at once', () => {
     const n = makeNode(1, FIVE);
     expire(n);
-    n.takeReady();
+    drain(n);
     n.step(voteReply(2, 1, 1, true));
     assert.equal(n.status().role, 'candidate', 'two of five is no quorum');
     n.step(voteReply(2, 1, 1, true));
@@ -301,7 +292,7 @@ void describe('winning and losing (Rules for Candidates)', () => {
     n.step(voteReply(3, 1, 1, true));
     assert.equal(n.status().role, 'leader');
     assert.equal(n.status().leaderId, 1);
-    const beats = sent(n.takeReady().messages, 'AppendEntries');
+    const beats = sent(drain(n).messages, 'AppendEntries');
     assert.deepEqual(
       beats.map((m) => m.to),
       [2, 3, 4, 5],
@@ -312,14 +303,14 @@ void describe('winning and losing (Rules for Candidates)', () => {
   void it('a split vote times out and the candidate retries in a higher term', () => {
     const n = makeNode(1, [1, 2, 3, 4]);
     expire(n);
-    n.takeReady();
+    drain(n);
     n.step(voteReply(2, 1, 1, true));
     n.step(voteReply(3, 1, 1, false));
     n.step(voteReply(4, 1, 1, false)); // 2 for, 2 against: nobody has 3 of 4.
     assert.equal(n.status().role, 'candidate');
     expire(n);
     assert.deepEqual([n.status().role, n.status().term, n.status().votedFor], ['candidate', 2, 1]);
-    const rd = n.takeReady();
+    const rd = drain(n);
     assert.deepEqual(rd.hardState, { term: 2, votedFor: 1 });
     assert.deepEqual(
       sent(rd.messages, 'RequestVote').map((m) => [m.to, m.term]),
@@ -339,10 +330,10 @@ void describe('winning and losing (Rules for Candidates)', () => {
     expire(n);
     for (const p of [2, 3]) n.step(voteReply(p, 1, 2, true, true));
     assert.deepEqual([n.status().role, n.status().term], ['candidate', 2]);
-    n.takeReady();
+    drain(n);
     expire(n);
     assert.deepEqual([n.status().role, n.status().term], ['precandidate', 2]);
-    const req = only(n.takeReady().messages, 'RequestVote', 2);
+    const req = only(drain(n).messages, 'RequestVote', 2);
     assert.deepEqual([req.preVote, req.term], [true, 3]);
   });
 
@@ -358,10 +349,10 @@ void describe('winning and losing (Rules for Candidates)', () => {
   void it('a candidate that hears AppendEntries from a leader of its term becomes its follower', () => {
     const n = makeNode(1, THREE);
     expire(n);
-    n.takeReady();
+    drain(n);
     n.step(append(2, 1, 1));
     assert.deepEqual([n.status().role, n.status().term, n.status().leaderId], ['follower', 1, 2]);
-    assert.equal(only(n.takeReady().messages, 'AppendEntriesReply', 2).success, true);
+    assert.equal(only(drain(n).messages, 'AppendEntriesReply', 2).success, true);
   });
 
   void it('a vote reply that reaches a follower or a leader changes nothing', () => {
@@ -377,12 +368,12 @@ void describe('RequestVote receiver (Figure 2)', () => {
   void it('at most one vote per term: a second candidate is refused, the same one is granted again', () => {
     const voter = makeNode(2, THREE);
     voter.step(voteReq(1, 2, 1));
-    assert.equal(only(voter.takeReady().messages, 'RequestVoteReply', 1).voteGranted, true);
+    assert.equal(only(drain(voter).messages, 'RequestVoteReply', 1).voteGranted, true);
     voter.step(voteReq(3, 2, 1));
-    const refused = only(voter.takeReady().messages, 'RequestVoteReply', 3);
+    const refused = only(drain(voter).messages, 'RequestVoteReply', 3);
     assert.deepEqual([refused.voteGranted, refused.term], [false, 1]);
     voter.step(voteReq(1, 2, 1));
-    const again = voter.takeReady();
+    const again = drain(voter);
     assert.equal(only(again.messages, 'RequestVoteReply', 1).voteGranted, true, 'a retransmitted request');
     assert.equal(again.hardState, null, 'the vote was already persisted');
     assert.equal(voter.status().votedFor, 1);
@@ -391,30 +382,30 @@ void describe('RequestVote receiver (Figure 2)', () => {
   void it('a vote survives a restart: the restarted voter still refuses another candidate in that term', () => {
     const voter = makeNode(2, THREE);
     voter.step(voteReq(1, 2, 1));
-    voter.takeReady();
+    drain(voter);
     const restarted = makeNode(2, THREE, {}, voter.persistentState());
     restarted.step(voteReq(3, 2, 1));
-    assert.equal(only(restarted.takeReady().messages, 'RequestVoteReply', 3).voteGranted, false);
+    assert.equal(only(drain(restarted).messages, 'RequestVoteReply', 3).voteGranted, false);
   });
 
   void it('a candidate and a leader have voted for themselves and refuse others in their term', () => {
     const cand = makeNode(1, THREE);
     expire(cand);
-    cand.takeReady();
+    drain(cand);
     cand.step(voteReq(2, 1, 1));
-    assert.equal(only(cand.takeReady().messages, 'RequestVoteReply', 2).voteGranted, false);
+    assert.equal(only(drain(cand).messages, 'RequestVoteReply', 2).voteGranted, false);
     assert.equal(cand.status().role, 'candidate');
 
     const leader = makeLeader(1, THREE);
     leader.step(voteReq(2, 1, 1, { lastLogIndex: 9, lastLogTerm: 1 }));
-    assert.equal(only(leader.takeReady().messages, 'RequestVoteReply', 2).voteGranted, false);
+    assert.equal(only(drain(leader).messages, 'RequestVoteReply', 2).voteGranted, false);
     assert.equal(leader.status().role, 'leader');
   });
 
   void it('a log with a lower last term is refused a vote, however long', () => {
     const voter = makeNode(2, THREE, {}, persisted(2, null, 1, 2));
     voter.step(voteReq(1, 2, 3, { lastLogIndex: 10, lastLogTerm: 1 }));
-    const rd = voter.takeReady();
+    const rd = drain(voter);
     assert.equal(only(rd.messages, 'RequestVoteReply', 1).voteGranted, false);
     assert.equal(voter.status().votedFor, null);
     assert.deepEqual(rd.hardState, { term: 3, votedFor: null }, 'it still adopts the higher term');
@@ -423,30 +414,30 @@ void describe('RequestVote receiver (Figure 2)', () => {
   void it('a log with the same last term but shorter is refused a vote', () => {
     const voter = makeNode(2, THREE, {}, persisted(2, null, 1, 2, 2));
     voter.step(voteReq(1, 2, 3, { lastLogIndex: 2, lastLogTerm: 2 }));
-    assert.equal(only(voter.takeReady().messages, 'RequestVoteReply', 1).voteGranted, false);
+    assert.equal(only(drain(voter).messages, 'RequestVoteReply', 1).voteGranted, false);
     assert.equal(voter.status().votedFor, null);
   });
 
   void it('an equally long log of the same last term, or a later last term, is granted', () => {
     const a = makeNode(2, THREE, {}, persisted(2, null, 1, 2, 2));
     a.step(voteReq(1, 2, 3, { lastLogIndex: 3, lastLogTerm: 2 }));
-    assert.equal(only(a.takeReady().messages, 'RequestVoteReply', 1).voteGranted, true);
+    assert.equal(only(drain(a).messages, 'RequestVoteReply', 1).voteGranted, true);
 
     const b = makeNode(2, THREE, {}, persisted(2, null, 1, 2, 2));
     b.step(voteReq(1, 2, 3, { lastLogIndex: 1, lastLogTerm: 3 }));
-    assert.equal(only(b.takeReady().messages, 'RequestVoteReply', 1).voteGranted, true);
+    assert.equal(only(drain(b).messages, 'RequestVoteReply', 1).voteGranted, true);
   });
 
   void it('the vote is in the hardState of the same Ready as the reply that grants it (persist before send)', () => {
     const voter = makeNode(2, THREE, {}, persisted(4, null));
     voter.step(voteReq(1, 2, 4));
-    const rd = voter.takeReady();
+    const rd = drain(voter);
     assert.equal(only(rd.messages, 'RequestVoteReply', 1).voteGranted, true);
     assert.deepEqual(rd.hardState, { term: 4, votedFor: 1 });
 
     const fresh = makeNode(3, THREE);
     fresh.step(voteReq(1, 3, 6));
-    const rd2 = fresh.takeReady();
+    const rd2 = drain(fresh);
     assert.equal(only(rd2.messages, 'RequestVoteReply', 1).voteGranted, true);
     assert.deepEqual(rd2.hardState, { term: 6, votedFor: 1 }, 'new term and vote persisted together');
   });
@@ -473,27 +464,15 @@ void describe('terms (Rules for All Servers)', () => {
         conflict: null,
       }),
     },
+    { name: 'Heartbeat', message: (to) => heartbeat(2, to, 5) },
+    { name: 'HeartbeatReply', message: (to) => heartbeatReply(2, to, 5) },
     {
       name: 'InstallSnapshot',
-      message: (to): InstallSnapshot => ({
-        type: 'InstallSnapshot',
-        from: 2,
-        to,
-        term: 5,
-        lastIncludedIndex: 0,
-        lastIncludedTerm: 0,
-        data: new Uint8Array(0),
-      }),
+      message: (to): InstallSnapshot => chunk(2, to, 5, 1, 1, Uint8Array.of(1)),
     },
     {
       name: 'InstallSnapshotReply',
-      message: (to): InstallSnapshotReply => ({
-        type: 'InstallSnapshotReply',
-        from: 2,
-        to,
-        term: 5,
-        matchIndex: 0,
-      }),
+      message: (to): InstallSnapshotReply => snapReply(2, to, 5, 1, 1),
     },
   ];
 
@@ -502,22 +481,22 @@ void describe('terms (Rules for All Servers)', () => {
       // The leader's log (index 1, term 1) is ahead of the RequestVote's, so no vote is granted afterwards.
       const leader = makeLeader(1, THREE, {}, persisted(0, null));
       leader.propose('x');
-      leader.takeReady();
+      drain(leader);
       leader.step(message(1));
       const s = leader.status();
       assert.equal(s.role, 'follower');
       assert.equal(s.term, 5);
       assert.equal(s.votedFor, null);
-      const expectedLeader = name === 'AppendEntries' || name === 'InstallSnapshot' ? 2 : null;
+      const expectedLeader = ['AppendEntries', 'Heartbeat', 'InstallSnapshot'].includes(name) ? 2 : null;
       assert.equal(s.leaderId, expectedLeader);
-      assert.deepEqual(leader.takeReady().hardState, { term: 5, votedFor: null });
+      assert.deepEqual(drain(leader).hardState, { term: 5, votedFor: null });
     });
   }
 
   void it('a higher term in a RequestVote clears an earlier vote so that a new one can be granted', () => {
     const voter = makeNode(2, THREE, {}, persisted(3, 3));
     voter.step(voteReq(1, 2, 4));
-    const rd = voter.takeReady();
+    const rd = drain(voter);
     assert.equal(only(rd.messages, 'RequestVoteReply', 1).voteGranted, true);
     assert.deepEqual(rd.hardState, { term: 4, votedFor: 1 });
   });
@@ -526,7 +505,7 @@ void describe('terms (Rules for All Servers)', () => {
     const n = makeLeader(1, THREE, { preVote: true });
     n.step(voteReq(2, 1, 9, { preVote: true }));
     assert.deepEqual([n.status().role, n.status().term], ['leader', 1]);
-    const rd = n.takeReady();
+    const rd = drain(n);
     assert.equal(rd.hardState, null);
   });
 
@@ -535,20 +514,13 @@ void describe('terms (Rules for All Servers)', () => {
     n.step(voteReq(1, 2, 2, { lastLogIndex: 10, lastLogTerm: 3 }));
     n.step(voteReq(1, 2, 2, { preVote: true, lastLogIndex: 10, lastLogTerm: 3 }));
     n.step(append(1, 2, 2, { prevLogIndex: 2, prevLogTerm: 3, entries: [], leaderCommit: 2 }));
-    n.step({
-      type: 'InstallSnapshot',
-      from: 1,
-      to: 2,
-      term: 2,
-      lastIncludedIndex: 5,
-      lastIncludedTerm: 2,
-      data: Uint8Array.of(1),
-    });
-    const rd = n.takeReady();
+    n.step(chunk(1, 2, 2, 5, 2, Uint8Array.of(1)));
+    n.step(heartbeat(1, 2, 2, 2, 7));
+    const rd = drain(n);
     assert.equal(rd.hardState, null);
     assert.equal(rd.applySnapshot, null);
     assert.deepEqual(rd.committed, []);
-    const [vote, preVote, ae, snap, ...rest] = rd.messages;
+    const [vote, preVote, ae, snap, beat, ...rest] = rd.messages;
     assert.deepEqual(rest, []);
     assert.deepEqual(vote, voteReply(2, 1, 3, false));
     assert.deepEqual(preVote, voteReply(2, 1, 3, false, true));
@@ -562,7 +534,9 @@ void describe('terms (Rules for All Servers)', () => {
       rejectedIndex: 0,
       conflict: null,
     });
-    assert.deepEqual(snap, { type: 'InstallSnapshotReply', from: 2, to: 1, term: 3, matchIndex: 0 });
+    assert.deepEqual(snap, snapReply(2, 1, 3, 5, 2), 'holds none of it, installed nothing');
+    assert.deepEqual(beat, heartbeatReply(2, 1, 3), 'confirms no read round of a stale leader');
+    assert.deepEqual(rd.eagerMessages, [], 'refusals are replies: they wait for the write');
     const s = n.status();
     assert.deepEqual([s.term, s.votedFor, s.leaderId, s.commitIndex, s.snapshotIndex], [3, null, null, 0, 0]);
   });
@@ -626,7 +600,7 @@ void describe('check-quorum', () => {
     // Answer every heartbeat for a while.
     for (let t = 0; t < 3 * MAX; t++) {
       leader.tick();
-      for (const m of sent(leader.takeReady().messages, 'AppendEntries')) {
+      for (const m of sent(drain(leader).messages, 'AppendEntries')) {
         leader.step(ack(m.to, 1, 1, 0));
       }
     }
@@ -644,7 +618,7 @@ void describe('check-quorum', () => {
     const leader = makeLeader(1, THREE, cq);
     for (let t = 0; t < 5 * MAX; t++) {
       leader.tick();
-      for (const m of sent(leader.takeReady().messages, 'AppendEntries', 2)) {
+      for (const m of sent(drain(leader).messages, 'AppendEntries', 2)) {
         leader.step(ack(m.to, 1, m.term, 0));
       }
     }
@@ -655,7 +629,7 @@ void describe('check-quorum', () => {
     const leader = makeLeader(1, FIVE, cq);
     for (let t = 0; t < 5 * MAX && leader.status().role === 'leader'; t++) {
       leader.tick();
-      for (const m of sent(leader.takeReady().messages, 'AppendEntries', 2)) {
+      for (const m of sent(drain(leader).messages, 'AppendEntries', 2)) {
         leader.step(ack(m.to, 1, m.term, 0));
       }
     }
@@ -683,21 +657,24 @@ void describe('check-quorum', () => {
 void describe('replies slower than the election timeout', () => {
   // With the lab's long reordering, replies arrive up to 2.2 s late, well after a 300-500 ms election timer fires.
 
-  void it('a vote for our term that arrives after the round timed out still wins the election', () => {
+  // Issue 8: a round's answers count only in that round. A vote that arrives after the candidacy timed out
+  // belongs to an election that is over; counting it would mix answers given at different moments.
+  void it('a late vote for a candidacy that timed out does not count in the pre-vote round that followed', () => {
     const n = makeNode(1, THREE, { preVote: true }, persisted(1, null));
     expire(n); // pre-vote for term 2
-    n.takeReady();
+    drain(n);
     n.step(voteReply(2, 1, 2, true, true));
     assert.equal(n.status().role, 'candidate');
     assert.equal(n.status().term, 2);
-    n.takeReady();
+    drain(n);
     expire(n); // the candidacy timed out: back to pre-voting, still in term 2
     assert.equal(n.status().role, 'precandidate');
     assert.equal(n.status().term, 2);
-    n.takeReady();
+    drain(n);
     n.step(voteReply(3, 1, 2)); // the late vote for term 2
-    assert.equal(n.status().role, 'leader');
-    assert.equal(n.status().term, 2);
+    assert.deepEqual([n.status().role, n.status().term], ['precandidate', 2], 'the late vote made it leader');
+    n.step(voteReply(3, 1, 3, true, true)); // a fresh pre-vote grant of this round still counts
+    assert.deepEqual([n.status().role, n.status().term], ['candidate', 3]);
   });
 
   void it('a late vote is not counted by a node that left its candidacy as follower', () => {
@@ -710,16 +687,20 @@ void describe('replies slower than the election timeout', () => {
     assert.equal(n.status().role, 'follower');
   });
 
-  void it('pre-vote grants carry over to the next round for the same term, and granters are not asked again', () => {
+  // Issue 8, defect 3: a grant carried into a later round may have been given while the voter missed its leader,
+  // and no longer holds. Every round asks everyone again and counts only its own answers (etcd resets them).
+  void it('pre-vote grants do not carry over to the next round for the same term: everyone is asked again', () => {
     const n = makeNode(1, [1, 2, 3, 4, 5], { preVote: true }, persisted(1, null));
     expire(n);
-    assert.equal(sent(n.takeReady().messages, 'RequestVote').length, 4);
+    assert.equal(sent(drain(n).messages, 'RequestVote').length, 4);
     n.step(voteReply(2, 1, 2, true, true)); // one grant: not yet a quorum of 5
     assert.equal(n.status().role, 'precandidate');
     tick(n, MIN); // the timer fires again: a new pre-vote round for the same term
-    const asked = sent(n.takeReady().messages, 'RequestVote').map((m) => m.to);
-    assert.deepEqual(asked, [3, 4, 5]);
-    n.step(voteReply(3, 1, 2, true, true)); // with the carried grant: 1, 2, 3 = a quorum
+    const asked = sent(drain(n).messages, 'RequestVote').map((m) => m.to);
+    assert.deepEqual(asked, [2, 3, 4, 5], 'node 2 is asked again');
+    n.step(voteReply(3, 1, 2, true, true)); // 1 and 3: the grant of 2 from the last round does not count
+    assert.equal(n.status().role, 'precandidate');
+    n.step(voteReply(2, 1, 2, true, true)); // 2 answers this round too: 1, 2, 3 = a quorum
     assert.equal(n.status().role, 'candidate');
   });
 
@@ -728,11 +709,74 @@ void describe('replies slower than the election timeout', () => {
     expire(n);
     n.step(voteReply(2, 1, 2, true, true)); // grant for term 2
     n.step(append(3, 1, 2)); // term 2 began elsewhere: follower of 3
-    n.takeReady();
+    drain(n);
     expire(n); // pre-vote for term 3
-    const asked = sent(n.takeReady().messages, 'RequestVote').map((m) => m.to);
+    const asked = sent(drain(n).messages, 'RequestVote').map((m) => m.to);
     assert.deepEqual(asked, [2, 3, 4, 5]);
     n.step(voteReply(3, 1, 3, true, true));
     assert.equal(n.status().role, 'precandidate', 'a grant for term 2 must not count toward term 3');
+  });
+});
+
+void describe('issue 8 defect 3: stale pre-vote grants', () => {
+  // 5 servers, leader 5, messages from 5 to 1 lost. Server 2 misses heartbeats, grants 1's pre-vote, then hears
+  // the leader again; later server 3 does the same. If 1 carried 2's grant into its next round, 1, 2 and 3 would
+  // make a quorum and depose leader 5, although at that moment 2 would refuse.
+  void it('a grant given while out of lease does not count in a later round, when the granter is back in lease', () => {
+    const cfg = { preVote: true, checkQuorum: true } as const;
+    const term1 = (): PersistedState => ({
+      hardState: { term: 1, votedFor: 5 },
+      snapshot: null,
+      entries: [],
+    });
+    const leader = makeLeader(5, FIVE, cfg, persisted(0, null));
+    assert.equal(leader.status().term, 1);
+    const one = makeNode(1, FIVE, cfg, term1());
+    // Followers whose own timers (MAX - 1) outlast the lease (MIN): they can miss heartbeats without campaigning.
+    const patient = (id: NodeId): RaftNode =>
+      makeNode(id, FIVE, { ...cfg, rand: fixed(MAX - MIN - 1) }, term1());
+    const [two, three, four] = [patient(2), patient(3), patient(4)];
+    for (const [id, f] of [
+      [1, one],
+      [2, two],
+      [3, three],
+      [4, four],
+    ] as const) {
+      f.step(append(5, id, 1));
+      drain(f);
+    }
+    // Round 1: 1 hears nothing more from 5 and times out; 2 has missed heartbeats for a lease and grants.
+    tick(two, MIN);
+    tick(one, MIN);
+    assert.equal(one.status().role, 'precandidate');
+    const round1 = sent(drain(one).messages, 'RequestVote');
+    two.step(only(round1, 'RequestVote', 2));
+    const grant = only(drain(two).messages, 'RequestVoteReply', 1);
+    assert.equal(grant.voteGranted, true, 'out of lease, 2 grants');
+    one.step(grant);
+    assert.equal(one.status().role, 'precandidate', '1 and 2 are two of five');
+    // 2 hears the leader again; then 3 misses heartbeats for a lease.
+    two.step(append(5, 2, 1));
+    drain(two);
+    tick(three, MIN);
+    // Round 2: everyone is asked again; 3 grants, 2 (in lease again) refuses, 4 and the leader refuse.
+    tick(one, MIN);
+    assert.equal(one.status().role, 'precandidate');
+    const round2 = sent(drain(one).messages, 'RequestVote');
+    assert.deepEqual(
+      round2.map((m) => m.to),
+      [2, 3, 4, 5],
+    );
+    for (const [id, voter] of [
+      [3, three],
+      [2, two],
+      [4, four],
+      [5, leader],
+    ] as const) {
+      voter.step(only(round2, 'RequestVote', id));
+      for (const r of drain(voter).messages) one.step(r);
+      assert.notEqual(one.status().role, 'candidate', `after ${id} answered: a stale grant was counted`);
+    }
+    assert.deepEqual([one.status().term, leader.status().role, leader.status().term], [1, 'leader', 1]);
   });
 });

@@ -4,8 +4,26 @@ import type { Message } from './messages.js';
 import { validateMessage } from './message-validation.js';
 
 const valid: Message[] = [
-  { type: 'RequestVote', term: 2, from: 1, to: 2, preVote: false, lastLogIndex: 3, lastLogTerm: 1 },
-  { type: 'RequestVote', term: 2, from: 1, to: 2, preVote: true, lastLogIndex: 0, lastLogTerm: 0 },
+  {
+    type: 'RequestVote',
+    term: 2,
+    from: 1,
+    to: 2,
+    preVote: false,
+    transfer: false,
+    lastLogIndex: 3,
+    lastLogTerm: 1,
+  },
+  {
+    type: 'RequestVote',
+    term: 2,
+    from: 1,
+    to: 2,
+    preVote: true,
+    transfer: false,
+    lastLogIndex: 0,
+    lastLogTerm: 0,
+  },
   { type: 'RequestVoteReply', term: 2, from: 2, to: 1, preVote: false, voteGranted: true },
   {
     type: 'AppendEntries',
@@ -58,10 +76,62 @@ const valid: Message[] = [
     to: 1,
     lastIncludedIndex: 9,
     lastIncludedTerm: 2,
+    offset: 0,
+    size: 2,
     data: Uint8Array.of(1, 2),
+    done: true,
   },
-  { type: 'InstallSnapshotReply', term: 3, from: 1, to: 0, matchIndex: 9 },
+  {
+    type: 'InstallSnapshotReply',
+    term: 3,
+    from: 1,
+    to: 0,
+    lastIncludedIndex: 9,
+    lastIncludedTerm: 2,
+    offset: 0,
+    received: 2,
+    matchIndex: 9,
+  },
+  { type: 'Heartbeat', term: 3, from: 0, to: 1, commit: 4, readRound: 2 },
+  { type: 'HeartbeatReply', term: 3, from: 1, to: 0, readRound: 2 },
+  { type: 'TimeoutNow', term: 3, from: 0, to: 1 },
+  {
+    type: 'RequestVote',
+    term: 4,
+    from: 1,
+    to: 2,
+    preVote: false,
+    transfer: true,
+    lastLogIndex: 3,
+    lastLogTerm: 1,
+  },
+  {
+    type: 'InstallSnapshot',
+    term: 3,
+    from: 0,
+    to: 1,
+    lastIncludedIndex: 9,
+    lastIncludedTerm: 2,
+    offset: 4,
+    size: 10,
+    data: Uint8Array.of(4, 5, 6, 7),
+    done: false,
+  },
+  {
+    type: 'InstallSnapshotReply',
+    term: 3,
+    from: 1,
+    to: 0,
+    lastIncludedIndex: 9,
+    lastIncludedTerm: 2,
+    offset: 4,
+    received: 8,
+    matchIndex: 0,
+  },
 ];
+
+/** The middle chunk of a ten-byte snapshot: bytes [4, 8). */
+const midChunk = valid[13] as Message;
 
 const ae = valid[3] as Extract<Message, { type: 'AppendEntries' }>;
 
@@ -182,5 +252,47 @@ void describe('validateMessage', () => {
     assert.equal(refused(tamper(snap, { lastIncludedIndex: -1 })), 'bad InstallSnapshot');
     assert.equal(refused(tamper(snap, { lastIncludedTerm: undefined })), 'bad InstallSnapshot');
     assert.equal(refused(tamper(valid[8] as Message, { matchIndex: 1.5 })), 'bad InstallSnapshotReply');
+  });
+
+  void it('refuses a RequestVote without its transfer flag', () => {
+    assert.equal(refused(tamper(valid[0] as Message, { transfer: undefined })), 'bad RequestVote');
+    assert.equal(refused(tamper(valid[12] as Message, { transfer: 'yes' })), 'bad RequestVote');
+  });
+
+  void it('refuses a Heartbeat or HeartbeatReply with bad fields', () => {
+    assert.equal(refused(tamper(valid[9] as Message, { commit: -1 })), 'bad Heartbeat');
+    assert.equal(refused(tamper(valid[9] as Message, { readRound: undefined })), 'bad Heartbeat');
+    assert.equal(refused(tamper(valid[10] as Message, { readRound: 0.5 })), 'bad HeartbeatReply');
+  });
+
+  void it('refuses a snapshot chunk that runs past the snapshot size', () => {
+    assert.equal(refused(tamper(midChunk, { offset: 7 })), 'snapshot chunk runs past the snapshot size');
+    assert.equal(refused(tamper(midChunk, { size: 6 })), 'snapshot chunk runs past the snapshot size');
+  });
+
+  void it('refuses a snapshot chunk whose done flag disagrees with where it ends', () => {
+    assert.equal(
+      refused(tamper(midChunk, { done: true })),
+      'snapshot chunk done flag disagrees with its end',
+    );
+    assert.equal(
+      refused(tamper(valid[7] as Message, { done: false })),
+      'snapshot chunk done flag disagrees with its end',
+      'the last (here only) chunk must say done',
+    );
+  });
+
+  void it('refuses a snapshot chunk with bad offset, size or done fields, or a snapshot of no entry', () => {
+    assert.equal(refused(tamper(midChunk, { offset: -4 })), 'bad InstallSnapshot');
+    assert.equal(refused(tamper(midChunk, { size: undefined })), 'bad InstallSnapshot');
+    assert.equal(refused(tamper(midChunk, { done: 0 })), 'bad InstallSnapshot');
+    assert.equal(refused(tamper(midChunk, { lastIncludedIndex: 0 })), 'bad InstallSnapshot');
+  });
+
+  void it('refuses an InstallSnapshotReply with bad chunk fields', () => {
+    const r = valid[14] as Message;
+    assert.equal(refused(tamper(r, { received: -1 })), 'bad InstallSnapshotReply');
+    assert.equal(refused(tamper(r, { offset: undefined })), 'bad InstallSnapshotReply');
+    assert.equal(refused(tamper(r, { lastIncludedTerm: 1.5 })), 'bad InstallSnapshotReply');
   });
 });

@@ -136,6 +136,24 @@ void describe('RaftLog', () => {
       assert.equal(log.unstableFrom, 5);
     });
 
+    void it('a conflict at or below commitIndex throws RAFT_INVARIANT and changes nothing; above it truncates', () => {
+      const log = logOf(1, 1, 2, 2);
+      assert.throws(
+        () => {
+          log.merge(run(3, 1, 3), 3);
+        },
+        (e: unknown) => e instanceof RaftError && e.code === 'RAFT_INVARIANT',
+      );
+      assert.deepEqual(terms(log), [1, 1, 2, 2]);
+      assert.equal(log.unstableFrom, Infinity);
+      assert.throws(() => {
+        log.merge(run(2, 1, 3, 3), 3);
+      }, RaftError);
+      assert.deepEqual(terms(log), [1, 1, 2, 2], 'a matching prefix is no excuse');
+      log.merge(run(4, 3), 3);
+      assert.deepEqual(terms(log), [1, 1, 2, 3], 'a conflict above the commit index truncates');
+    });
+
     void it('a batch that would leave a gap throws RAFT_BAD_STATE and changes nothing', () => {
       const log = logOf(1, 1);
       assert.throws(() => {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RaftConfig } from './config.js';
+import { RaftError } from './errors.js';
 import type { AppendEntriesReply, ConflictHint, Message } from './messages.js';
 import type { RaftNode } from './raft-node.js';
 import type { Entry, NodeId, PersistedState } from './types.js';
@@ -12,7 +13,9 @@ import {
   THREE,
   ack,
   append,
+  drain,
   expire,
+  heartbeatReply,
   makeNode as makeKitNode,
   only,
   sent,
@@ -83,8 +86,8 @@ function elect(
  */
 function makeLeader(id: NodeId, peers: readonly NodeId[], over: Partial<RaftConfig> = {}): RaftNode {
   const n = elect(id, peers, over);
-  for (const m of sent(n.takeReady().messages, 'AppendEntries')) n.step(ack(m.to, id, m.term, 0));
-  n.takeReady();
+  for (const m of sent(drain(n).messages, 'AppendEntries')) n.step(ack(m.to, id, m.term, 0));
+  drain(n);
   return n;
 }
 
@@ -163,7 +166,7 @@ class Net {
       const batch: Message[] = [];
       for (const [id, n] of this.nodes) {
         if (this.down.has(id) || !n.hasReady()) continue;
-        const rd = n.takeReady();
+        const rd = drain(n);
         this.appliedBy(id).push(...rd.committed);
         batch.push(...rd.messages);
       }
@@ -198,7 +201,7 @@ void describe('AppendEntries receiver (Figure 2)', () => {
   void it('the consistency check refuses a mismatched prevLogTerm with the conflicting term and its first index', () => {
     const f = makeNode(2, THREE, {}, persisted(2, null, 1, 1, 2, 2));
     f.step(append(1, 2, 3, { prevLogIndex: 4, prevLogTerm: 3, entries: run(5, 3) }));
-    const rd = f.takeReady();
+    const rd = drain(f);
     const reply = only(rd.messages, 'AppendEntriesReply', 1);
     assert.deepEqual(
       {
@@ -216,7 +219,7 @@ void describe('AppendEntries receiver (Figure 2)', () => {
   void it('the consistency check refuses a prevLogIndex beyond the log with xTerm -1 and the log length', () => {
     const f = makeNode(2, THREE, {}, persisted(2, null, 1, 2));
     f.step(append(1, 2, 3, { prevLogIndex: 6, prevLogTerm: 3 }));
-    const reply = only(f.takeReady().messages, 'AppendEntriesReply', 1);
+    const reply = only(drain(f).messages, 'AppendEntriesReply', 1);
     assert.equal(reply.success, false);
     assert.equal(reply.rejectedIndex, 6);
     assert.deepEqual(reply.conflict, { xTerm: -1, xIndex: -1, xLen: 3 });
@@ -232,7 +235,7 @@ void describe('AppendEntries receiver (Figure 2)', () => {
       const f = makeNode(2, THREE, {}, persisted(5, null, ...log));
       f.step(append(1, 2, 6, { prevLogIndex: 3, prevLogTerm: 6 }));
       assert.deepEqual(
-        only(f.takeReady().messages, 'AppendEntriesReply', 1).conflict,
+        only(drain(f).messages, 'AppendEntriesReply', 1).conflict,
         hint,
         `log ${log.join(' ')}`,
       );
@@ -242,7 +245,7 @@ void describe('AppendEntries receiver (Figure 2)', () => {
   void it('a matching prevLogIndex/prevLogTerm is accepted and the new entries are persisted with the reply', () => {
     const f = makeNode(2, THREE, {}, persisted(2, null, 1, 2));
     f.step(append(1, 2, 2, { prevLogIndex: 2, prevLogTerm: 2, entries: run(3, 2, 2) }));
-    const rd = f.takeReady();
+    const rd = drain(f);
     const reply = only(rd.messages, 'AppendEntriesReply', 1);
     assert.deepEqual([reply.success, reply.matchIndex, reply.conflict], [true, 4, null]);
     assert.deepEqual(rd.entries, { from: 3, entries: run(3, 2, 2) }, 'persist before the reply is sent');
@@ -252,13 +255,13 @@ void describe('AppendEntries receiver (Figure 2)', () => {
   void it('a follower truncates only at a real conflict: matching entries, and what follows them, stay', () => {
     const f = makeNode(2, THREE, {}, persisted(2, null, 1, 1, 1));
     f.step(append(1, 2, 2, { prevLogIndex: 1, prevLogTerm: 1, entries: run(2, 1) }));
-    let rd = f.takeReady();
+    let rd = drain(f);
     assert.equal(only(rd.messages, 'AppendEntriesReply', 1).matchIndex, 2);
     assert.equal(rd.entries, null);
     assert.deepEqual(logTerms(f), [1, 1, 1], 'entry 3 follows a match, not a conflict');
 
     f.step(append(1, 2, 2, { prevLogIndex: 1, prevLogTerm: 1, entries: run(2, 2) }));
-    rd = f.takeReady();
+    rd = drain(f);
     assert.deepEqual(logTerms(f), [1, 2], 'the conflict at 2 removes 2 and everything after it');
     assert.deepEqual(rd.entries, { from: 2, entries: run(2, 2) });
   });
@@ -268,9 +271,9 @@ void describe('AppendEntries receiver (Figure 2)', () => {
     const long = append(1, 2, 1, { entries: run(1, 1, 1, 1) });
     const short = append(1, 2, 1, { entries: run(1, 1) });
     f.step(long);
-    f.takeReady();
+    drain(f);
     f.step(short);
-    const rd = f.takeReady();
+    const rd = drain(f);
     assert.deepEqual(logTerms(f), [1, 1, 1]);
     assert.equal(rd.entries, null);
     assert.equal(
@@ -280,7 +283,7 @@ void describe('AppendEntries receiver (Figure 2)', () => {
     );
     f.step(long); // Duplicated.
     assert.deepEqual(logTerms(f), [1, 1, 1]);
-    assert.equal(f.takeReady().entries, null);
+    assert.equal(drain(f).entries, null);
   });
 
   void it('commitIndex = min(leaderCommit, index of the last new entry)', () => {
@@ -293,7 +296,7 @@ void describe('AppendEntries receiver (Figure 2)', () => {
     f.step(append(1, 2, 1, { prevLogIndex: 4, prevLogTerm: 1, leaderCommit: 9 }));
     assert.equal(f.status().commitIndex, 4);
     assert.deepEqual(
-      f.takeReady().committed.map((e) => e.index),
+      drain(f).committed.map((e) => e.index),
       [1, 2, 3, 4],
     );
   });
@@ -315,7 +318,27 @@ void describe('AppendEntries receiver (Figure 2)', () => {
     const f = makeNode(2, THREE, {}, persisted(1, null, 1, 1));
     f.step(append(1, 2, 2, { prevLogIndex: 2, prevLogTerm: 2, leaderCommit: 2 }));
     assert.equal(f.status().commitIndex, 0);
-    assert.equal(only(f.takeReady().messages, 'AppendEntriesReply', 1).success, false);
+    assert.equal(only(drain(f).messages, 'AppendEntriesReply', 1).success, false);
+  });
+
+  // Issue 8: no correct leader sends a conflict at or below a follower's commit index; one that arrives means a
+  // broken invariant (or a corrupt message), and the follower must not destroy a committed entry to obey it.
+  void it('a conflict at or below the commit index throws RAFT_INVARIANT and leaves the log unchanged', () => {
+    const f = makeNode(2, THREE, {}, persisted(2, null, 1, 1, 2));
+    f.step(append(1, 2, 2, { prevLogIndex: 3, prevLogTerm: 2, leaderCommit: 3 }));
+    drain(f);
+    assert.equal(f.status().commitIndex, 3);
+    const before = { status: f.status(), state: f.persistentState() };
+    assert.throws(
+      () => {
+        f.step(append(1, 2, 3, { prevLogIndex: 1, prevLogTerm: 1, entries: run(2, 3, 3) }));
+      },
+      (e: unknown) => e instanceof RaftError && e.code === 'RAFT_INVARIANT',
+    );
+    assert.deepEqual(f.persistentState().entries, before.state.entries, 'no committed entry was dropped');
+    assert.equal(f.status().commitIndex, 3);
+    f.step(append(1, 2, 3, { prevLogIndex: 3, prevLogTerm: 2, entries: run(4, 3) }));
+    assert.deepEqual(logTerms(f), [1, 1, 2, 3], 'a conflict-free append above the commit index still works');
   });
 
   void it('an AppendEntries resets the follower election timer', () => {
@@ -335,14 +358,14 @@ void describe('fast backup (leader side, spec section 7)', () => {
   /** A leader whose log is 4 6 6 6 (it led term 6 before), now leading term 7, its first probes at index 4. */
   const leader = (): RaftNode => {
     const l = elect(1, THREE, {}, persisted(6, null, 4, 6, 6, 6));
-    assert.equal(only(l.takeReady().messages, 'AppendEntries', 2).prevLogIndex, 4);
+    assert.equal(only(drain(l).messages, 'AppendEntries', 2).prevLogIndex, 4);
     return l;
   };
 
   void it('case 3: a follower log too short moves nextIndex to XLen', () => {
     const l = leader();
     l.step(nack(2, 1, 7, 4, { xTerm: -1, xIndex: -1, xLen: 2 }));
-    const m = only(l.takeReady().messages, 'AppendEntries', 2);
+    const m = only(drain(l).messages, 'AppendEntries', 2);
     assert.deepEqual([m.prevLogIndex, m.prevLogTerm], [1, 4]);
     assert.deepEqual(
       m.entries.map((e) => e.index),
@@ -353,35 +376,35 @@ void describe('fast backup (leader side, spec section 7)', () => {
   void it('case 1: a leader without XTerm moves nextIndex to XIndex', () => {
     const l = leader();
     l.step(nack(2, 1, 7, 4, { xTerm: 5, xIndex: 2, xLen: 4 }));
-    assert.equal(only(l.takeReady().messages, 'AppendEntries', 2).prevLogIndex, 1);
+    assert.equal(only(drain(l).messages, 'AppendEntries', 2).prevLogIndex, 1);
   });
 
   void it('case 2: a leader with XTerm moves nextIndex just past its last entry of XTerm', () => {
     const l = elect(1, THREE, {}, persisted(6, null, 4, 4, 6, 6, 6));
-    l.takeReady();
+    drain(l);
     l.step(nack(2, 1, 7, 5, { xTerm: 4, xIndex: 1, xLen: 6 }));
-    assert.equal(only(l.takeReady().messages, 'AppendEntries', 2).prevLogIndex, 2);
+    assert.equal(only(drain(l).messages, 'AppendEntries', 2).prevLogIndex, 2);
   });
 
   void it('nextIndex never drops to or below matchIndex, whatever the hint says', () => {
     const l = leader();
     l.step(ack(2, 1, 7, 3)); // A late success: the follower matches through 3. nextIndex stays at 5.
-    l.takeReady();
+    drain(l);
     l.step(nack(2, 1, 7, 4, { xTerm: -1, xIndex: -1, xLen: 1 }));
-    const m = only(l.takeReady().messages, 'AppendEntries', 2);
+    const m = only(drain(l).messages, 'AppendEntries', 2);
     assert.equal(m.prevLogIndex, 3, 'it resumes at match + 1 = 4, not at XLen = 1');
   });
 
   void it('nextIndex moves back at least one index per refusal, even on a hint that points forward', () => {
     const l = leader();
     l.step(nack(2, 1, 7, 4, { xTerm: -1, xIndex: -1, xLen: 9 }));
-    assert.equal(only(l.takeReady().messages, 'AppendEntries', 2).prevLogIndex, 3);
+    assert.equal(only(drain(l).messages, 'AppendEntries', 2).prevLogIndex, 3);
   });
 
   void it('a refusal of an older probe than the current one is ignored', () => {
     const l = leader();
     l.step(nack(2, 1, 7, 4, { xTerm: -1, xIndex: -1, xLen: 4 })); // next 5 -> 4
-    assert.equal(only(l.takeReady().messages, 'AppendEntries', 2).prevLogIndex, 3);
+    assert.equal(only(drain(l).messages, 'AppendEntries', 2).prevLogIndex, 3);
     l.step(nack(2, 1, 7, 4, { xTerm: -1, xIndex: -1, xLen: 1 })); // The same refusal, duplicated.
     assert.equal(l.hasReady(), false);
   });
@@ -398,21 +421,19 @@ void describe('fast backup (leader side, spec section 7)', () => {
       ],
       [[4], [4, 1]],
     ] as const) {
-      const l = leader();
+      const l = elect(1, THREE, {}, persisted(6, null, 4, 6, 6, 6));
       const f = makeNode(2, THREE, {}, persisted(6, null, ...log));
       const seen: number[] = [];
-      l.tick();
-      tick(l, HEARTBEAT); // A heartbeat starts the probe.
-      let out = l.takeReady().messages;
+      let out = drain(l).messages; // The election probe starts the backup.
       for (let i = 0; i < 10 && out.length > 0; i++) {
         const next: Message[] = [];
         for (const m of out) {
           if (m.to !== 2) continue;
           if (m.type === 'AppendEntries') seen.push(m.prevLogIndex);
           f.step(m);
-          for (const r of f.takeReady().messages) {
+          for (const r of drain(f).messages) {
             l.step(r);
-            next.push(...l.takeReady().messages);
+            next.push(...drain(l).messages);
           }
         }
         out = next;
@@ -425,7 +446,7 @@ void describe('fast backup (leader side, spec section 7)', () => {
   void it('a success acknowledging beyond the leader last index is ignored', () => {
     const l = makeLeader(1, THREE);
     l.propose('x');
-    l.takeReady();
+    drain(l);
     l.step(ack(2, 1, 1, 5));
     assert.equal(l.status().commitIndex, 0, 'an unbelievable ack does not count toward the commit');
     assert.equal(l.hasReady(), false);
@@ -438,12 +459,12 @@ void describe('commit rule (Rules for Leaders, section 5.4.2)', () => {
   void it('a leader commits an entry of its term once a majority holds it, and tells the followers', () => {
     const l = makeLeader(1, [1, 2, 3, 4, 5]);
     l.propose('x');
-    l.takeReady();
+    drain(l);
     l.step(ack(2, 1, 1, 1));
     assert.equal(l.status().commitIndex, 0, 'two of five');
     l.step(ack(3, 1, 1, 1));
     assert.equal(l.status().commitIndex, 1, 'three of five');
-    const rd = l.takeReady();
+    const rd = drain(l);
     assert.deepEqual(
       rd.committed.map((e) => e.command),
       ['x'],
@@ -451,32 +472,37 @@ void describe('commit rule (Rules for Leaders, section 5.4.2)', () => {
     for (const to of [2, 3]) assert.equal(only(rd.messages, 'AppendEntries', to).leaderCommit, 1);
   });
 
-  void it('a single-node cluster commits on its own', () => {
+  void it('a single-node cluster commits on its own, once its vote and then its entry are durable', () => {
     const n = makeNode(1, [1]);
     expire(n);
+    assert.equal(n.status().role, 'candidate', 'its own vote is not durable yet');
+    drain(n);
     assert.equal(n.status().role, 'leader');
     assert.deepEqual(n.propose('solo'), { index: 1, term: 1 });
+    assert.equal(n.status().commitIndex, 0);
+    assert.deepEqual(drain(n).committed, [], 'the entry was being written');
     assert.equal(n.status().commitIndex, 1);
     assert.deepEqual(
-      n.takeReady().committed.map((e) => e.command),
+      drain(n).committed.map((e) => e.command),
       ['solo'],
     );
   });
 
   void it('a leader never commits a previous-term entry by counting replicas, even on every follower', () => {
     const l = elect(1, THREE, {}, persisted(1, null, 1, 1));
-    l.takeReady();
+    drain(l);
     assert.equal(l.status().term, 2);
     // The election heartbeat probed at index 2; every follower holds the term-1 entries.
     l.step(ack(2, 1, 2, 2));
     l.step(ack(3, 1, 2, 2));
     assert.equal(l.status().commitIndex, 0);
-    assert.deepEqual(l.takeReady().committed, []);
+    assert.deepEqual(drain(l).committed, []);
     l.propose('now');
+    drain(l);
     l.step(ack(2, 1, 2, 3));
     assert.equal(l.status().commitIndex, 3, 'they commit together with an entry of the current term');
     assert.deepEqual(
-      l.takeReady().committed.map((e) => e.index),
+      drain(l).committed.map((e) => e.index),
       [1, 2, 3],
     );
   });
@@ -568,7 +594,7 @@ void describe('Figure 8: a leader cannot commit an old-term entry by counting re
     const net = figure8();
     const s1 = net.get(1);
     s1.propose('x4');
-    const out = s1.takeReady().messages;
+    const out = drain(s1).messages;
     for (const to of [2, 3]) {
       const m = only(out, 'AppendEntries', to);
       assert.deepEqual(
@@ -576,10 +602,10 @@ void describe('Figure 8: a leader cannot commit an old-term entry by counting re
         [[3, 4]],
       );
       net.get(to).step(m);
-      for (const r of net.get(to).takeReady().messages) s1.step(r);
+      for (const r of drain(net.get(to)).messages) s1.step(r);
       assert.equal(s1.status().commitIndex, to === 2 ? 0 : 3, `after S${to} answered`);
     }
-    const committed = s1.takeReady().committed;
+    const committed = drain(s1).committed;
     assert.deepEqual(
       committed.map((e) => [e.index, e.term, e.command]),
       [
@@ -601,7 +627,7 @@ void describe('flow control and heartbeats', () => {
   void it('a leader sends a new entry to every follower at once', () => {
     const l = makeLeader(1, THREE);
     assert.deepEqual(l.propose('a'), { index: 1, term: 1 });
-    const rd = l.takeReady();
+    const rd = drain(l);
     assert.deepEqual(rd.entries, { from: 1, entries: [{ index: 1, term: 1, command: 'a' }] });
     for (const to of [2, 3]) {
       const m = only(rd.messages, 'AppendEntries', to);
@@ -609,84 +635,96 @@ void describe('flow control and heartbeats', () => {
     }
   });
 
-  void it('while one message is in flight, further proposals wait and go out batched after the reply', () => {
+  // Flow control (etcd's progress states): a follower whose position is unknown is probed one message at a time;
+  // once a probe is answered, entries stream without waiting for replies.
+  void it('while a probe is unanswered, further proposals wait and go out batched after its answer', () => {
+    const l = elect(1, THREE);
+    drain(l); // The election probes: unanswered.
+    l.propose('a');
+    l.propose('b');
+    assert.deepEqual(sent(drain(l).messages, 'AppendEntries'), [], 'nothing new while the probe is out');
+    l.step(ack(2, 1, 1, 0));
+    const rd = drain(l);
+    const m = only(rd.messages, 'AppendEntries', 2);
+    assert.deepEqual([m.prevLogIndex, m.entries.map((e) => e.command)], [0, ['a', 'b']]);
+    assert.deepEqual(sent(rd.messages, 'AppendEntries', 3), [], 'follower 3 still has its probe out');
+    assert.equal(l.followerStatus(2)?.state, 'replicate');
+    assert.equal(l.followerStatus(3)?.state, 'probe');
+  });
+
+  void it('a replicating follower gets new entries at once, without waiting for the previous reply', () => {
     const l = makeLeader(1, THREE);
     l.propose('a');
-    l.takeReady();
+    const first = only(drain(l).messages, 'AppendEntries', 2);
     l.propose('b');
     l.propose('c');
-    assert.deepEqual(sent(l.takeReady().messages, 'AppendEntries'), [], 'nothing new while in flight');
+    const second = only(drain(l).messages, 'AppendEntries', 2);
+    assert.deepEqual([first.prevLogIndex, first.entries.map((e) => e.command)], [0, ['a']]);
+    assert.deepEqual([second.prevLogIndex, second.entries.map((e) => e.command)], [1, ['b', 'c']]);
+    assert.deepEqual(l.followerStatus(2), { match: 0, next: 4, state: 'replicate', inflight: 2 });
     l.step(ack(2, 1, 1, 1));
-    const rd = l.takeReady();
-    const m = only(rd.messages, 'AppendEntries', 2);
-    assert.deepEqual([m.prevLogIndex, m.entries.map((e) => e.command), m.leaderCommit], [1, ['b', 'c'], 1]);
-    assert.deepEqual(sent(rd.messages, 'AppendEntries', 3), [], 'follower 3 still has one in flight');
+    assert.equal(l.status().commitIndex, 1);
+    const rd = drain(l);
+    assert.equal(only(rd.messages, 'AppendEntries', 2).leaderCommit, 1, 'an empty append carries the commit');
+    assert.equal(only(rd.messages, 'AppendEntries', 2).entries.length, 0);
   });
 
   void it('a batch carries at most maxEntriesPerAppend entries', () => {
     const l = makeLeader(1, THREE, { maxEntriesPerAppend: 2 });
-    l.propose('a');
-    l.takeReady();
-    for (const c of ['b', 'c', 'd', 'e']) l.propose(c);
-    l.step(ack(2, 1, 1, 1));
-    let m = only(l.takeReady().messages, 'AppendEntries', 2);
+    for (const c of ['a', 'b', 'c', 'd', 'e']) l.propose(c);
+    const out = sent(drain(l).messages, 'AppendEntries', 2);
     assert.deepEqual(
-      m.entries.map((e) => e.command),
-      ['b', 'c'],
-    );
-    l.step(ack(2, 1, 1, 3));
-    m = only(l.takeReady().messages, 'AppendEntries', 2);
-    assert.deepEqual(
-      m.entries.map((e) => e.command),
-      ['d', 'e'],
+      out.map((m) => [m.prevLogIndex, m.entries.map((e) => e.command)]),
+      [
+        [0, ['a', 'b']],
+        [2, ['c', 'd']],
+        [4, ['e']],
+      ],
     );
   });
 
-  void it('heartbeats go out every heartbeatTicks and retransmit what is unacknowledged', () => {
+  void it('heartbeats are small (no entries, commit capped at the follower match) and go out every heartbeatTicks', () => {
     const l = makeLeader(1, THREE);
     l.propose('a');
-    l.takeReady(); // Lost on the way.
-    tick(l, HEARTBEAT - 1);
-    assert.equal(l.hasReady(), false);
-    l.tick();
-    const beats = l.takeReady().messages;
-    for (const to of [2, 3]) {
-      const m = only(beats, 'AppendEntries', to);
-      assert.deepEqual(
-        m.entries.map((e) => e.command),
-        ['a'],
-        'the heartbeat retransmits entry 1',
-      );
-    }
-    l.step(ack(2, 1, 1, 1));
-    l.step(ack(3, 1, 1, 1));
-    l.takeReady();
-    tick(l, HEARTBEAT);
-    const idle = l.takeReady().messages;
-    for (const to of [2, 3]) {
-      const m = only(idle, 'AppendEntries', to);
-      assert.deepEqual([m.prevLogIndex, m.entries.length, m.leaderCommit], [1, 0, 1], 'an idle heartbeat');
-    }
+    drain(l);
+    l.step(ack(2, 1, 1, 1)); // Follower 3 never answers.
+    assert.equal(l.status().commitIndex, 1);
+    drain(l);
+    l.reportUnreachable(3); // So that 3 is only probed; the beats are what this test counts.
     for (let round = 0; round < 3; round++) {
       tick(l, HEARTBEAT - 1);
-      assert.equal(l.hasReady(), false);
+      assert.deepEqual(sent(drain(l).messages, 'Heartbeat'), [], 'no heartbeat before heartbeatTicks');
       l.tick();
-      assert.equal(sent(l.takeReady().messages, 'AppendEntries').length, 2);
+      const beats = sent(drain(l).messages, 'Heartbeat');
+      assert.deepEqual(
+        beats.map((m) => [m.to, m.term, m.commit]),
+        [
+          [2, 1, 1],
+          [3, 1, 0],
+        ],
+        'the commit is capped at what each follower is known to hold',
+      );
+      l.step(heartbeatReply(2, 1, 1));
     }
   });
 
-  void it('reportUnreachable clears the in-flight flag: the next proposal goes out at once', () => {
+  void it('reportUnreachable sends a replicating follower back to probing from match + 1', () => {
     const l = makeLeader(1, THREE);
     l.propose('a');
-    l.takeReady();
+    drain(l);
     l.propose('b');
-    assert.deepEqual(l.takeReady().messages, []);
+    assert.equal(sent(drain(l).messages, 'AppendEntries', 2).length, 1, 'streamed');
     l.reportUnreachable(2);
+    assert.deepEqual(l.followerStatus(2), { match: 0, next: 1, state: 'probe', inflight: 0 });
     l.propose('c');
-    const m = only(l.takeReady().messages, 'AppendEntries', 2);
+    const m = only(drain(l).messages, 'AppendEntries', 2);
+    assert.deepEqual([m.prevLogIndex, m.entries.map((e) => e.command)], [0, ['a', 'b', 'c']]);
+    l.propose('d');
+    const rd = drain(l);
+    assert.deepEqual(sent(rd.messages, 'AppendEntries', 2), [], 'one probe at a time');
     assert.deepEqual(
-      m.entries.map((e) => e.command),
-      ['a', 'b', 'c'],
+      only(rd.messages, 'AppendEntries', 3).entries.map((e) => e.command),
+      ['d'],
     );
   });
 
@@ -722,7 +760,7 @@ void describe('flow control and heartbeats', () => {
         `S${id}`,
       );
       assert.equal(net.get(id).status().appliedIndex, 4);
-      assert.deepEqual(net.get(id).takeReady().committed, []);
+      assert.deepEqual(drain(net.get(id)).committed, []);
       assert.equal(net.get(id).hasReady(), false);
     }
   });

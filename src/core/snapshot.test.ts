@@ -12,13 +12,17 @@ import {
   THREE,
   ack as ackTo,
   append as appendTo,
+  chunk,
+  drain,
   config,
   makeNode,
   only,
   run,
   sent,
+  snapReply,
   tick,
   voteReply,
+  voteReq,
   type AppendFields,
 } from '../../test/support/raft-node-kit.js';
 
@@ -27,15 +31,8 @@ import {
 /** An AppendEntries from leader 1 to follower 2, the only direction these tests send one by hand. */
 const append = (term: number, o: AppendFields = {}): AppendEntries => appendTo(1, 2, term, o);
 
-const install = (term: number, lastIncludedIndex: number, lastIncludedTerm: number): InstallSnapshot => ({
-  type: 'InstallSnapshot',
-  from: 1,
-  to: 2,
-  term,
-  lastIncludedIndex,
-  lastIncludedTerm,
-  data: Uint8Array.of(lastIncludedIndex, lastIncludedTerm),
-});
+const install = (term: number, lastIncludedIndex: number, lastIncludedTerm: number): InstallSnapshot =>
+  chunk(1, 2, term, lastIncludedIndex, lastIncludedTerm, Uint8Array.of(lastIncludedIndex, lastIncludedTerm));
 
 /** A successful AppendEntriesReply from `from` to leader 1. */
 const ack = (from: NodeId, term: number, matchIndex: number): AppendEntriesReply =>
@@ -46,7 +43,7 @@ function follower(commit: number, ...terms: number[]): RaftNode {
   const f = makeNode(2, THREE);
   const last = Math.max(...terms);
   f.step(append(last, { entries: run(1, ...terms), leaderCommit: commit }));
-  const rd = f.takeReady();
+  const rd = drain(f);
   assert.equal(rd.committed.length, commit);
   return f;
 }
@@ -55,15 +52,16 @@ function follower(commit: number, ...terms: number[]): RaftNode {
 function leaderWithCommitted(n: number): RaftNode {
   const l = makeNode(1, THREE);
   tick(l, MIN);
+  drain(l); // Its own vote is durable.
   l.step(voteReply(2, 1, 1));
   assert.equal(l.status().role, 'leader');
-  l.takeReady(); // Election heartbeats: the one to 3 is lost, and stays in flight.
+  drain(l); // Election heartbeats: the one to 3 is lost, and stays in flight.
   l.step(ack(2, 1, 0));
   for (let i = 1; i <= n; i++) l.propose(`c${i}`);
-  l.takeReady();
+  drain(l);
   l.step(ack(2, 1, n));
   assert.equal(l.status().commitIndex, n);
-  l.takeReady();
+  drain(l);
   assert.equal(l.status().appliedIndex, n);
   return l;
 }
@@ -83,7 +81,7 @@ void describe('compact (the service snapshot)', () => {
       [s.snapshotIndex, s.lastIndex, s.lastTerm, s.commitIndex, s.appliedIndex],
       [4, 5, 3, 5, 5],
     );
-    const rd = f.takeReady();
+    const rd = drain(f);
     assert.deepEqual(rd.snapshot, { index: 4, term: 2, data });
     assert.equal(rd.entries, null, 'the retained entries are already stored');
     assert.equal(rd.applySnapshot, null, 'the service took this snapshot itself: nothing to load');
@@ -95,11 +93,11 @@ void describe('compact (the service snapshot)', () => {
   void it('the consistency check still works at the snapshot boundary after a compaction', () => {
     const f = follower(4, 1, 1, 2, 2);
     f.compact(4, data);
-    f.takeReady();
+    drain(f);
     f.step(append(3, { prevLogIndex: 4, prevLogTerm: 2, entries: run(5, 3) }));
-    assert.equal(only(f.takeReady().messages, 'AppendEntriesReply').success, true);
+    assert.equal(only(drain(f).messages, 'AppendEntriesReply').success, true);
     f.step(append(3, { prevLogIndex: 4, prevLogTerm: 1 }));
-    assert.equal(only(f.takeReady().messages, 'AppendEntriesReply').success, false);
+    assert.equal(only(drain(f).messages, 'AppendEntriesReply').success, false);
   });
 
   void it('compact beyond the applied index throws RAFT_BAD_SNAPSHOT and changes nothing', () => {
@@ -117,7 +115,7 @@ void describe('compact (the service snapshot)', () => {
     }, isBadSnapshot);
     assert.deepEqual(f.status(), before.status);
     assert.deepEqual(f.persistentState(), before.state);
-    const rd = f.takeReady();
+    const rd = drain(f);
     assert.equal(rd.snapshot, null);
     assert.deepEqual(
       rd.committed.map((e) => e.index),
@@ -130,7 +128,7 @@ void describe('compact (the service snapshot)', () => {
   void it('a stale compact (at or below the current snapshot) is ignored', () => {
     const f = follower(5, 1, 1, 2, 2, 3);
     f.compact(4, data);
-    f.takeReady();
+    drain(f);
     const before = f.persistentState();
     f.compact(4, Uint8Array.of(1));
     f.compact(2, Uint8Array.of(1));
@@ -143,16 +141,17 @@ void describe('InstallSnapshot, leader side', () => {
   void it('a leader whose follower needs compacted entries sends InstallSnapshot, then the entries after it', () => {
     const l = leaderWithCommitted(5);
     l.compact(4, data);
-    assert.deepEqual(l.takeReady().snapshot, { index: 4, term: 1, data });
+    assert.deepEqual(drain(l).snapshot, { index: 4, term: 1, data });
     tick(l, HEARTBEAT);
-    const out = l.takeReady().messages;
+    const out = drain(l).messages;
     const snap = only(out, 'InstallSnapshot', 3);
     assert.deepEqual([snap.term, snap.lastIncludedIndex, snap.lastIncludedTerm, snap.data], [1, 4, 1, data]);
-    const toTwo = only(out, 'AppendEntries', 2);
-    assert.equal(toTwo.prevLogIndex, 5, 'follower 2 is up to date and needs only a heartbeat');
+    const toTwo = only(out, 'Heartbeat', 2);
+    assert.equal(toTwo.commit, 5, 'follower 2 is up to date and needs only a heartbeat');
+    assert.deepEqual(sent(out, 'AppendEntries', 2), []);
 
-    l.step({ type: 'InstallSnapshotReply', from: 3, to: 1, term: 1, matchIndex: 4 });
-    const next = only(l.takeReady().messages, 'AppendEntries', 3);
+    l.step(snapReply(3, 1, 1, 4, 1, { received: data.length, matchIndex: 4 }));
+    const next = only(drain(l).messages, 'AppendEntries', 3);
     assert.deepEqual(
       [next.prevLogIndex, next.prevLogTerm, next.entries.map((e) => e.index), next.leaderCommit],
       [4, 1, [5], 5],
@@ -167,15 +166,17 @@ void describe('InstallSnapshot, leader side', () => {
       entries: run(1, 1, 1, 1, 1, 1),
     });
     tick(l, MIN);
-    l.step({ type: 'RequestVoteReply', from: 2, to: 1, term: 2, preVote: false, voteGranted: true });
+    drain(l);
+    l.step(voteReply(2, 1, 2));
     assert.equal(l.status().role, 'leader');
-    assert.equal(only(l.takeReady().messages, 'AppendEntries', 3).prevLogIndex, 5);
+    assert.equal(only(drain(l).messages, 'AppendEntries', 3).prevLogIndex, 5);
     l.step(ack(2, 2, 5));
     l.propose('c6');
+    drain(l);
     l.step(ack(2, 2, 6));
-    assert.equal(l.takeReady().committed.length, 6);
+    assert.equal(drain(l).committed.length, 6);
     l.compact(5, data);
-    l.takeReady();
+    drain(l);
     l.step({
       type: 'AppendEntriesReply',
       from: 3,
@@ -186,23 +187,23 @@ void describe('InstallSnapshot, leader side', () => {
       rejectedIndex: 5,
       conflict: { xTerm: -1, xIndex: -1, xLen: 3 },
     });
-    const snap = only(l.takeReady().messages, 'InstallSnapshot', 3);
+    const snap = only(drain(l).messages, 'InstallSnapshot', 3);
     assert.deepEqual([snap.lastIncludedIndex, snap.lastIncludedTerm], [5, 1]);
   });
 
   void it('an InstallSnapshotReply beyond the leader last index is ignored', () => {
     const l = leaderWithCommitted(2);
-    l.step({ type: 'InstallSnapshotReply', from: 3, to: 1, term: 1, matchIndex: 9 });
+    l.step(snapReply(3, 1, 1, 9, 1, { received: data.length, matchIndex: 9 }));
     assert.equal(l.hasReady(), false);
   });
 
   void it('follower and leader end with the same state through a snapshot, end to end', () => {
     const l = leaderWithCommitted(5);
     l.compact(5, data);
-    l.takeReady();
+    drain(l);
     const f = makeNode(3, THREE);
     tick(l, HEARTBEAT);
-    let toF: Message[] = sent(l.takeReady().messages, 'InstallSnapshot', 3);
+    let toF: Message[] = sent(drain(l).messages, 'InstallSnapshot', 3);
     let loaded: Snapshot | null = null;
     const applied: number[] = [];
     l.propose('c6');
@@ -210,12 +211,12 @@ void describe('InstallSnapshot, leader side', () => {
       const next: Message[] = [];
       for (const m of toF) {
         f.step(m);
-        const rd = f.takeReady();
+        const rd = drain(f);
         loaded ??= rd.applySnapshot;
         applied.push(...rd.committed.map((e) => e.index));
         for (const r of rd.messages) {
           l.step(r);
-          next.push(...sent(l.takeReady().messages, 'AppendEntries', 3));
+          next.push(...sent(drain(l).messages, 'AppendEntries', 3));
         }
       }
       toF = next;
@@ -231,7 +232,7 @@ void describe('InstallSnapshot, follower side', () => {
     const f = follower(5, 1, 1, 2, 2, 2, 2);
     for (const index of [3, 5]) {
       f.step(install(2, index, index < 3 ? 1 : 2));
-      const rd = f.takeReady();
+      const rd = drain(f);
       assert.equal(rd.applySnapshot, null);
       assert.equal(rd.snapshot, null);
       assert.deepEqual(only(rd.messages, 'InstallSnapshotReply').matchIndex, 5);
@@ -240,32 +241,47 @@ void describe('InstallSnapshot, follower side', () => {
     assert.deepEqual([s.snapshotIndex, s.lastIndex, s.commitIndex, s.appliedIndex], [0, 6, 5, 5]);
   });
 
-  void it('a snapshot beyond commitIndex is installed, handed out once as applySnapshot, and keeps a matching suffix', () => {
-    const f = follower(3, 1, 1, 2, 2, 2, 2, 2, 2);
+  void it('a snapshot beyond commitIndex and beyond the log is installed and handed out once as applySnapshot', () => {
+    const f = follower(3, 1, 1, 2, 2);
     f.step(install(2, 6, 2));
-    const rd = f.takeReady();
+    const rd = drain(f);
     assert.deepEqual(rd.applySnapshot, { index: 6, term: 2, data: Uint8Array.of(6, 2) });
     assert.deepEqual(rd.snapshot, rd.applySnapshot, 'persist it too');
     assert.deepEqual(rd.committed, [], 'entries 4..6 are in the snapshot');
     assert.equal(only(rd.messages, 'InstallSnapshotReply').matchIndex, 6);
     const s = f.status();
-    assert.deepEqual([s.snapshotIndex, s.lastIndex, s.commitIndex, s.appliedIndex], [6, 8, 6, 6]);
+    assert.deepEqual([s.snapshotIndex, s.lastIndex, s.commitIndex, s.appliedIndex], [6, 6, 6, 6]);
+    assert.deepEqual(f.persistentState().entries, []);
+    assert.equal(drain(f).applySnapshot, null, 'handed out once');
+    f.step(append(2, { prevLogIndex: 6, prevLogTerm: 2, entries: run(7, 2, 2), leaderCommit: 8 }));
     assert.deepEqual(
-      f.persistentState().entries.map((e) => e.index),
+      drain(f).committed.map((e) => e.index),
       [7, 8],
     );
-    assert.equal(f.takeReady().applySnapshot, null, 'handed out once');
-    f.step(append(2, { prevLogIndex: 8, prevLogTerm: 2, leaderCommit: 8 }));
+  });
+
+  // Issue 8: a follower that holds the snapshot's last entry (same index and term) matches the leader that far by
+  // Log Matching; reloading its state machine from the snapshot would only cost time.
+  void it('a follower that already holds the snapshot last entry just commits through it: no applySnapshot', () => {
+    const f = follower(3, 1, 1, 2, 2, 2, 2, 2, 2);
+    f.step(install(2, 6, 2));
+    const rd = drain(f);
+    assert.equal(rd.applySnapshot, null, 'the state machine is not reloaded');
+    assert.equal(rd.snapshot, null, 'nothing to persist');
     assert.deepEqual(
-      f.takeReady().committed.map((e) => e.index),
-      [7, 8],
+      rd.committed.map((e) => e.index),
+      [4, 5, 6],
+      'the entries apply from the log instead',
     );
+    assert.equal(only(rd.messages, 'InstallSnapshotReply').matchIndex, 6);
+    const s = f.status();
+    assert.deepEqual([s.snapshotIndex, s.lastIndex, s.commitIndex, s.appliedIndex], [0, 8, 6, 6]);
   });
 
   void it('a snapshot whose last entry conflicts with the log discards the whole log', () => {
     const f = follower(0, 1, 1, 1, 1, 1);
     f.step(install(2, 3, 2));
-    const rd = f.takeReady();
+    const rd = drain(f);
     assert.deepEqual(rd.entries, { from: 4, entries: [] }, 'storage drops entries 4 and 5');
     const s = f.status();
     assert.deepEqual([s.snapshotIndex, s.lastIndex, s.lastTerm, s.commitIndex], [3, 3, 2, 3]);
@@ -282,9 +298,9 @@ void describe('InstallSnapshot, follower side', () => {
   void it('applied never moves backwards: a stale snapshot after a newer one changes nothing', () => {
     const f = follower(3, 1, 1, 1);
     f.step(install(1, 7, 1));
-    f.takeReady();
+    drain(f);
     f.step(install(1, 5, 1));
-    const rd = f.takeReady();
+    const rd = drain(f);
     assert.equal(rd.applySnapshot, null);
     assert.equal(only(rd.messages, 'InstallSnapshotReply').matchIndex, 7);
     assert.deepEqual([f.status().appliedIndex, f.status().snapshotIndex], [7, 7]);
@@ -293,11 +309,11 @@ void describe('InstallSnapshot, follower side', () => {
   void it('a snapshot arriving while committed entries wait to be handed out supersedes them', () => {
     const f = follower(0, 1, 1, 1, 1);
     f.step(append(1, { prevLogIndex: 4, prevLogTerm: 1, leaderCommit: 2 }));
-    f.step(install(1, 4, 1));
-    const rd = f.takeReady();
+    f.step(install(1, 5, 1));
+    const rd = drain(f);
     assert.deepEqual(rd.committed, [], 'entries 1..2 are inside the snapshot: never applied after it');
-    assert.equal(rd.applySnapshot?.index, 4);
-    assert.equal(f.status().appliedIndex, 4);
+    assert.equal(rd.applySnapshot?.index, 5);
+    assert.equal(f.status().appliedIndex, 5);
   });
 
   void it('a leader ignores InstallSnapshot of its own term', () => {
@@ -311,11 +327,11 @@ void describe('InstallSnapshot, follower side', () => {
 void describe('restart from persistentState()', () => {
   void it('keeps term, vote, log and snapshot; commit and applied start at the snapshot index', () => {
     const f = makeNode(2, THREE);
-    f.step({ type: 'RequestVote', from: 1, to: 2, term: 2, preVote: false, lastLogIndex: 0, lastLogTerm: 0 });
+    f.step(voteReq(1, 2, 2));
     f.step(append(2, { entries: run(1, 1, 1, 2, 2, 2), leaderCommit: 4 }));
-    f.takeReady();
+    drain(f);
     f.compact(3, data);
-    f.takeReady();
+    drain(f);
     const saved = f.persistentState();
 
     const r = makeNode(2, THREE, {}, saved);
@@ -339,7 +355,7 @@ void describe('restart from persistentState()', () => {
 
     r.step(append(2, { prevLogIndex: 5, prevLogTerm: 2, leaderCommit: 5 }));
     assert.deepEqual(
-      r.takeReady().committed.map((e) => e.index),
+      drain(r).committed.map((e) => e.index),
       [4, 5],
       'the first entry applied after a restart is snapshotIndex + 1',
     );
@@ -348,12 +364,12 @@ void describe('restart from persistentState()', () => {
   void it('without a snapshot, a restarted node re-applies its log from index 1 once commit is known again', () => {
     const f = makeNode(2, THREE);
     f.step(append(1, { entries: run(1, 1, 1), leaderCommit: 2 }));
-    f.takeReady();
+    drain(f);
     const r = makeNode(2, THREE, {}, f.persistentState());
     assert.deepEqual([r.status().commitIndex, r.status().appliedIndex], [0, 0]);
     r.step(append(1, { prevLogIndex: 2, prevLogTerm: 1, leaderCommit: 2 }));
     assert.deepEqual(
-      r.takeReady().committed.map((e) => e.index),
+      drain(r).committed.map((e) => e.index),
       [1, 2],
     );
   });
@@ -363,7 +379,7 @@ void describe('restart from persistentState()', () => {
   void it('persistentState() is a copy as it stands now: later steps do not show through it', () => {
     const f = makeNode(2, THREE);
     f.step(append(1, { entries: run(1, 1, 1) }));
-    f.takeReady();
+    drain(f);
     const saved = f.persistentState();
     f.step(append(1, { prevLogIndex: 2, prevLogTerm: 1, entries: run(3, 1, 1) }));
     f.step(append(2, { prevLogIndex: 1, prevLogTerm: 1, entries: run(2, 2) }));

@@ -8,9 +8,12 @@ const noChange: Ready = {
   hardState: null,
   snapshot: null,
   entries: null,
+  eagerMessages: [],
   messages: [],
   applySnapshot: null,
   committed: [],
+  readStates: [],
+  droppedReads: [],
 };
 
 function entries(from: number, terms: readonly number[]): Entry[] {
