@@ -175,7 +175,8 @@ export class Progress {
    * caller falls back to probing and resends.
    */
   overdue(now: number): boolean {
-    const timeout = this.timer.timeout();
+    // RFC 6298 5.5: each resend in a row doubles the wait, up to the timer's bound.
+    const timeout = this.timer.backedOff(this.state === 'probe' ? this.probeResends : 0);
     if (this.state === 'probe') return this.probeSent && now - this.sentAt >= timeout;
     if (this.state === 'replicate') {
       const oldest = this.inflights.oldestSentAt();

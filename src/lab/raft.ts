@@ -24,8 +24,11 @@ export const LAB_TIMING = {
   heartbeatTicks: 15,
   electionTicks: { min: 30, max: 50 },
   maxEntriesPerAppend: 256,
-  /** A lost message is resent within 2 ticks on the lab's zero-latency network, never later than this. */
-  retransmitTicks: 10,
+  /**
+   * A lost message is resent within a tick on the lab's zero-latency network, and never waits longer than this (a
+   * leader whose link flaps at the heartbeat interval then loses little of each moment it is up).
+   */
+  retransmitTicks: 2,
 } as const;
 
 /** The lab's Make(peers, me, persister, applyCh): a Raft peer over the core, labrpc and the Persister. */
