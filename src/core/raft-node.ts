@@ -14,7 +14,7 @@ import {
 import { Progress } from './progress.js';
 import { RaftLog } from './raft-log.js';
 import type { Ready } from './ready.js';
-import type { HardState, NodeId, PersistedState, Role, Snapshot } from './types.js';
+import type { Entry, HardState, NodeId, PersistedState, Role, Snapshot } from './types.js';
 
 /** A summary of a node's state, for drivers, tests and observers. */
 export interface RaftStatus {
@@ -269,6 +269,14 @@ export class RaftNode {
   /** The current snapshot (taken by the service or installed from a leader), if any. */
   snapshot(): Snapshot | null {
     return this.log.snapshot;
+  }
+
+  /**
+   * The log entry at `index`, if the log holds it (not compacted into the snapshot, not beyond the end). Read-only,
+   * for observers such as invariant checkers; entries are immutable.
+   */
+  entry(index: number): Entry | undefined {
+    return this.log.entry(index);
   }
 
   status(): RaftStatus {
