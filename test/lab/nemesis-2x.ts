@@ -49,28 +49,67 @@ function randomPartition(cfg: Config): void {
   cfg.partition(sides);
 }
 
+/** What the nemesis has switched on. */
+interface NemesisState {
+  unreliable: boolean;
+  reordering: boolean;
+  /** The clients pause: a leader elected now has no entry of its own term for a while. */
+  quiet: boolean;
+}
+
+/**
+ * A Figure 8 storm (the lab's Figure 8 test, for a few seconds): offer a command to every live server, wait a
+ * moment (usually 0-12 ms), crash whoever accepted, and restart a dead server while fewer than three run. Leaders
+ * die with entries only they hold, and new leaders inherit old-term entries that they must not commit by counting
+ * replicas.
+ */
+async function figure8Storm(cfg: Config, seq: { n: number }): Promise<void> {
+  const t0 = cfg.sim.now();
+  const lengthMs = 2000 + cfg.rand.int(4000);
+  while (cfg.sim.now() - t0 < lengthMs) {
+    let leader: number | undefined;
+    for (const i of live(cfg)) {
+      if (cfg.raft(i)?.start(command(0, ++seq.n)).isLeader === true) leader = i;
+    }
+    await cfg.sleep(cfg.rand.int(1000) < 100 ? cfg.rand.int(500) : cfg.rand.int(13));
+    if (leader !== undefined && cfg.raft(leader) !== undefined) cfg.crash1(leader);
+    if (live(cfg).length < 3) {
+      const dead = Array.from({ length: cfg.n }, (_, i) => i).filter((i) => cfg.raft(i) === undefined);
+      const revived = pick(cfg, dead);
+      if (revived !== undefined) {
+        cfg.start1(revived);
+        cfg.connect(revived);
+      }
+    }
+  }
+}
+
 /** One random fault, or the repair of one. */
-function nemesisStep(cfg: Config, state: { unreliable: boolean; reordering: boolean }): void {
+async function nemesisStep(cfg: Config, state: NemesisState, seq: { n: number }): Promise<void> {
   const r = cfg.rand.int(100);
-  if (r < 20) {
+  if (r < 8) {
+    await figure8Storm(cfg, seq);
+  } else if (r < 14) {
+    state.quiet = !state.quiet;
+  } else if (r < 28) {
     randomPartition(cfg);
-  } else if (r < 30) {
+  } else if (r < 36) {
     cfg.partition(new Array<number>(cfg.n).fill(0));
-  } else if (r < 45) {
+  } else if (r < 48) {
     // Crash a live server, the leader more often than the rest: a leader that dies mid-replication leaves the
     // partly replicated entries that Figure 8 is about.
     const victim = cfg.rand.int(2) === 0 ? pick(cfg, claimedLeaders(cfg)) : pick(cfg, live(cfg));
     if (victim !== undefined) cfg.crash1(victim);
-  } else if (r < 65) {
+  } else if (r < 66) {
     const dead = Array.from({ length: cfg.n }, (_, i) => i).filter((i) => cfg.raft(i) === undefined);
     const revived = pick(cfg, dead);
     if (revived !== undefined) {
       cfg.start1(revived);
       cfg.connect(revived);
     }
-  } else if (r < 75) {
+  } else if (r < 76) {
     cfg.disconnect(cfg.rand.int(cfg.n));
-  } else if (r < 85) {
+  } else if (r < 86) {
     const i = cfg.rand.int(cfg.n);
     if (cfg.raft(i) !== undefined) cfg.connect(i);
   } else if (r < 93) {
@@ -97,9 +136,13 @@ function healAll(cfg: Config): void {
  * A client: offers each new command to every live server (as the lab's churn clients do), so that stale leaders
  * take commands too, then pauses 10-150 ms.
  */
-async function client(cfg: Config, id: number, stop: { now: boolean }): Promise<number> {
+async function client(cfg: Config, id: number, stop: { now: boolean }, state: NemesisState): Promise<number> {
   let seq = 0;
   while (!stop.now) {
+    if (state.quiet) {
+      await cfg.sleep(50);
+      continue;
+    }
     const cmd = command(id, ++seq);
     for (const i of live(cfg)) cfg.raft(i)?.start(cmd);
     await cfg.sleep(10 + cfg.rand.int(140));
@@ -111,17 +154,18 @@ async function nemesis(cfg: Config): Promise<void> {
   cfg.begin(`Test (2X): nemesis (${CHAOS_MS / 1000} s of partitions, crashes, loss and reordering)`);
   const t0 = cfg.sim.now();
   const stop = { now: false };
-  const clients = Array.from({ length: CLIENTS }, (_, id) => cfg.go(() => client(cfg, id + 1, stop)));
-  const state = { unreliable: false, reordering: false };
+  const state: NemesisState = { unreliable: false, reordering: false, quiet: false };
+  const seq = { n: 0 };
+  const clients = Array.from({ length: CLIENTS }, (_, id) => cfg.go(() => client(cfg, id + 1, stop, state)));
   while (cfg.sim.now() - t0 < CHAOS_MS) {
     // Faults come in bursts and calms: usually a few hundred ms apart, sometimes seconds.
     await cfg.sleep(cfg.rand.int(10) === 0 ? 1000 + cfg.rand.int(3000) : 50 + cfg.rand.int(500));
-    nemesisStep(cfg, state);
+    await nemesisStep(cfg, state, seq);
   }
   healAll(cfg);
   stop.now = true;
   await Promise.all(clients);
-  await cfg.one(command(0, cfg.rand.int(1_000_000_000)), SERVERS, true);
+  await cfg.one(command(4, 0), SERVERS, true);
   cfg.end();
 }
 

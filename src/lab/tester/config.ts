@@ -52,7 +52,7 @@ export class Config {
   private readonly snapshotMode: boolean;
   private readonly log: (line: string) => void;
   private readonly timeLimitMs: number;
-  private readonly invariants = new InvariantChecker();
+  private readonly invariants: InvariantChecker;
   /** The virtual time of the last event, and how many events ran at it (livelock detection). */
   private instantMs = -1;
   private eventsAtInstant = 0;
@@ -98,6 +98,7 @@ export class Config {
     this.rafts = new Array<LabRaft | undefined>(this.n).fill(undefined);
     this.connected = new Array<boolean>(this.n).fill(false);
     this.side = new Array<number>(this.n).fill(0);
+    this.invariants = new InvariantChecker(this.n);
     this.saved = new Array<Persister | undefined>(this.n).fill(undefined);
     this.endnames = Array.from({ length: this.n }, () => []);
     this.logs = Array.from({ length: this.n }, () => new Map<number, unknown>());
@@ -165,13 +166,18 @@ export class Config {
       this.instantMs = now;
       this.eventsAtInstant = 1;
     }
-    for (let i = 0; i < this.n; i++) {
-      const rf = this.rafts[i];
-      const view = rf?.inspect?.();
-      if (rf === undefined || view === undefined) continue;
-      const breach = this.invariants.observe(i, rf, view);
-      if (breach !== null) this.fatal(`invariant violated at ${now} ms: ${breach}`);
-    }
+    for (let i = 0; i < this.n; i++) this.checkServer(i);
+    const breach = this.invariants.checkElectable();
+    if (breach !== null) this.fatal(`invariant violated at ${now} ms: ${breach}`);
+  }
+
+  /** Feeds server i's current state (if it runs and can be inspected) to the invariant checker. */
+  private checkServer(i: number): void {
+    const rf = this.rafts[i];
+    const view = rf?.inspect?.();
+    if (rf === undefined || view === undefined) return;
+    const breach = this.invariants.observe(i, rf, view);
+    if (breach !== null) this.fatal(`invariant violated at ${this.sim.now()} ms: ${breach}`);
   }
 
   // ---- servers ----
@@ -196,6 +202,9 @@ export class Config {
     if (saved !== undefined) this.saved[i] = saved.copy();
     const rf = this.rafts[i];
     if (rf !== undefined) {
+      // What it is now is what it persisted (writes are synchronous), and what it restarts from: the checker
+      // must know it, even if test code changed it (start()) since the last event.
+      this.checkServer(i);
       rf.kill();
       this.rafts[i] = undefined;
     }

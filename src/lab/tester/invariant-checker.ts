@@ -50,7 +50,10 @@ interface Tracked {
  * - Committed entries: every server that commits an index commits the same entry there (the State Machine Safety
  *   that the tester's appliers also check, one step earlier); no server drops or rewrites an entry it committed;
  *   a snapshot covers only committed entries.
- * - Leader Completeness: a leader of term T holds every entry committed in a term before T.
+ * - Leader Completeness: a leader of term T holds every entry committed in a term before T; and, looking ahead, no
+ *   server that lacks a committed entry is electable (its log at least as up to date as a majority's, crashed
+ *   servers counted by the log they persisted), since it could win an election and overwrite the entry. In Raft
+ *   the majority that committed the entry all hold logs more up to date than any server without it.
  * - Monotonicity: a server's term never decreases (it is persisted); within one incarnation, neither do its
  *   commit and applied indices; commitIndex <= lastIndex and appliedIndex <= commitIndex.
  */
@@ -62,6 +65,14 @@ export class InvariantChecker {
   private readonly sightings = new Map<number, Map<number, Sighting>>();
   private readonly committed: (CommittedEntry | undefined)[] = [];
   private maxCommitted = 0;
+  /** Something changed since the last `checkElectable`. */
+  private dirty = false;
+  private readonly quorum: number;
+
+  /** Checks a cluster of `servers` servers, numbered from 0. */
+  constructor(private readonly servers: number) {
+    this.quorum = Math.floor(servers / 2) + 1;
+  }
 
   /**
    * Reads server `server`, whose running Raft is `instance`, in state `view`. Returns a description of the first
@@ -96,6 +107,8 @@ export class InvariantChecker {
       // Nothing changed here, but entries committed elsewhere may still bind this server if it leads.
       return view.role === 'leader' ? this.checkLeaderCompleteness(server, t, view) : null;
     }
+    if (restarted || view.lastIndex !== t.lastIndex || view.lastTerm !== t.lastTerm) this.dirty = true;
+    if (view.snapshotIndex !== t.snapshotIndex) this.dirty = true;
     const breach =
       this.checkTerm(server, view) ??
       this.checkIndices(server, t, view) ??
@@ -111,6 +124,38 @@ export class InvariantChecker {
     t.lastTerm = view.lastTerm;
     if (breach !== null) return breach;
     return view.role === 'leader' ? this.checkLeaderCompleteness(server, t, view) : null;
+  }
+
+  /**
+   * Leader Completeness, looking ahead: call once every server has been observed after an event. Reads each
+   * server as last observed (a crashed server, as it was when it crashed: its persisted log).
+   */
+  checkElectable(): string | null {
+    if (!this.dirty || this.maxCommitted === 0) return null;
+    this.dirty = false;
+    const m = this.maxCommitted;
+    const c = this.committed[m] as CommittedEntry;
+    for (let candidate = 0; candidate < this.servers; candidate++) {
+      const t = this.tracked.get(candidate);
+      if (t === undefined) continue; // Never started: an empty log, which no majority would elect.
+      // Holding the last committed entry means holding them all (Log Matching, checked as logs change).
+      const holds = t.snapshotIndex >= m || (m <= t.lastIndex && t.terms[m] === c.term);
+      if (holds) continue;
+      let electors = 0;
+      for (let voter = 0; voter < this.servers; voter++) {
+        const v = this.tracked.get(voter);
+        const vTerm = v?.lastTerm ?? 0;
+        if (t.lastTerm > vTerm || (t.lastTerm === vTerm && t.lastIndex >= (v?.lastIndex ?? 0))) electors++;
+      }
+      if (electors >= this.quorum) {
+        return (
+          `Leader Completeness: server ${candidate} lacks committed entry ${m} (${describe(c.term, c.command)}) ` +
+          `but its log (last term ${t.lastTerm}, last index ${t.lastIndex}) is as up to date as ${electors} ` +
+          `of ${this.servers} servers' logs: it could be elected and overwrite it`
+        );
+      }
+    }
+    return null;
   }
 
   private checkTerm(server: number, view: RaftInspection): string | null {
@@ -242,7 +287,10 @@ export class InvariantChecker {
     const known = this.committed[index];
     if (known === undefined) {
       this.committed[index] = { term, command, server, byTerm: serverTerm };
-      if (index > this.maxCommitted) this.maxCommitted = index;
+      if (index > this.maxCommitted) {
+        this.maxCommitted = index;
+        this.dirty = true;
+      }
       return null;
     }
     const sameTerm = known.term === term;
