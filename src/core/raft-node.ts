@@ -459,6 +459,14 @@ export class RaftNode {
     return this.log.term(index);
   }
 
+  /**
+   * The log entry at `index`, if the log holds it (not compacted into the snapshot, not beyond the end). Read-only,
+   * for observers such as invariant checkers; entries are immutable.
+   */
+  entry(index: number): Entry | undefined {
+    return this.log.entry(index);
+  }
+
   status(): RaftStatus {
     return {
       id: this.config.id,

@@ -3,7 +3,15 @@
  * labrpc network, the Persister, and the tester with its runner.
  */
 export { commandMsg, snapshotMsg, type ApplyCh, type ApplyMsg } from './apply-msg.js';
-export type { LabRaft, LabWorld, MakeRaft, RaftState, StartResult } from './lab-raft.js';
+export type {
+  InspectedEntry,
+  LabRaft,
+  LabWorld,
+  MakeRaft,
+  RaftInspection,
+  RaftState,
+  StartResult,
+} from './lab-raft.js';
 export { decode, encode } from './labgob.js';
 export * from './labrpc/index.js';
 export { Persister } from './persister.js';

@@ -16,6 +16,29 @@ export interface RaftState {
   readonly isLeader: boolean;
 }
 
+/** One logged entry as an observer sees it. */
+export interface InspectedEntry {
+  readonly term: number;
+  readonly command: unknown;
+}
+
+/**
+ * A read-only view of a peer's Raft state at one moment, for the tester's invariant checker. `entry(i)` answers
+ * for snapshotIndex < i <= lastIndex; the entry at snapshotIndex is known only by its term, `snapshotTerm`.
+ */
+export interface RaftInspection {
+  readonly term: number;
+  readonly role: 'follower' | 'precandidate' | 'candidate' | 'leader';
+  readonly commitIndex: number;
+  /** The highest index handed to the service to apply (or covered by the snapshot it loaded). */
+  readonly appliedIndex: number;
+  readonly snapshotIndex: number;
+  readonly snapshotTerm: number;
+  readonly lastIndex: number;
+  readonly lastTerm: number;
+  entry(index: number): InspectedEntry | undefined;
+}
+
 /** The lab's Raft API, as the tester and services use it. */
 export interface LabRaft {
   /** Proposes `command`; returns at once, without waiting for agreement. */
@@ -27,6 +50,11 @@ export interface LabRaft {
   kill(): void;
   /** The handlers to register as labrpc service "Raft" ("Raft.RequestVote", "Raft.AppendEntries", ...). */
   rpcHandlers(): Readonly<Record<string, RpcHandler>>;
+  /**
+   * Not part of the lab's API: a read-only view of the peer's state for the tester's invariant checker. Optional,
+   * so that a Raft without it (the tester's fakes) simply goes unchecked.
+   */
+  inspect?(): RaftInspection;
   /**
    * Beyond the lab's API, a linearizable read (ReadIndex): returns false if this peer is not leader; otherwise
    * `onConfirmed` is called once, from an event of its own, with the index the service must have applied before

@@ -8,7 +8,7 @@ import {
 } from '../core/index.js';
 import type { TimerHandle } from '../sim/index.js';
 import { commandMsg, snapshotMsg, type ApplyCh, type ApplyMsg } from './apply-msg.js';
-import type { LabRaft, LabWorld, RaftState, StartResult } from './lab-raft.js';
+import type { LabRaft, LabWorld, RaftInspection, RaftState, StartResult } from './lab-raft.js';
 import type { ClientEnd, RpcHandler } from './labrpc/index.js';
 import { decodeRaftState, RaftStateWriter } from './raft-state-codec.js';
 import type { Persister } from './persister.js';
@@ -107,6 +107,22 @@ class LabRaftPeer implements LabRaft {
   getState(): RaftState {
     const { term, role } = this.node.status();
     return { term, isLeader: role === 'leader' };
+  }
+
+  inspect(): RaftInspection {
+    const s = this.node.status();
+    const node = this.node;
+    return {
+      term: s.term,
+      role: s.role,
+      commitIndex: s.commitIndex,
+      appliedIndex: s.appliedIndex,
+      snapshotIndex: s.snapshotIndex,
+      snapshotTerm: node.snapshot()?.term ?? 0,
+      lastIndex: s.lastIndex,
+      lastTerm: s.lastTerm,
+      entry: (index) => node.entry(index),
+    };
   }
 
   snapshot(index: number, snapshot: Uint8Array): void {

@@ -282,6 +282,41 @@ void describe('Simulator', () => {
     assert.equal(sim.nextEventTime(), 6);
   });
 
+  void it('runs the observer after every event, with the clock at that event, and not for cancelled ones', () => {
+    const sim = new Simulator(1);
+    const seen: string[] = [];
+    let last = '';
+    sim.setObserver(() => seen.push(`${sim.now()}:${last}`));
+    sim.schedule(3, () => (last = 'a'));
+    sim.cancel(sim.schedule(4, () => (last = 'cancelled')));
+    sim.schedule(5, () => {
+      last = 'b';
+      sim.schedule(0, () => (last = 'c'));
+    });
+    sim.runFor(10);
+    assert.deepEqual(seen, ['3:a', '5:b', '5:c']);
+    sim.setObserver(null);
+    sim.schedule(1, () => (last = 'd'));
+    sim.runFor(1);
+    assert.equal(seen.length, 3);
+  });
+
+  void it('an observer that throws propagates out of step after its event ran', () => {
+    const sim = new Simulator(1);
+    const boom = new Error('observer');
+    let ran = false;
+    sim.setObserver(() => {
+      throw boom;
+    });
+    sim.schedule(2, () => (ran = true));
+    assert.throws(
+      () => sim.step(),
+      (e: unknown) => e === boom,
+    );
+    assert.equal(ran, true);
+    assert.equal(sim.now(), 2);
+  });
+
   // Regression: runFor(-10) once moved the clock backwards and runFor(NaN) ran every pending event, leaving
   // now() === NaN. A bad duration gets a clear error and changes nothing, as schedule() does for a bad delay.
   void it('runFor rejects a negative or NaN duration without moving the clock', () => {

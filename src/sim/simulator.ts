@@ -13,6 +13,7 @@ export class Simulator {
   private readonly queue = new EventQueue();
   private clock = 0;
   private seq = 0;
+  private observer: (() => void) | null = null;
   /** The root random stream; fork it once per independent consumer (network, each server, the tester). */
   readonly rand: Prng;
 
@@ -46,6 +47,15 @@ export class Simulator {
     return this.queue.peek()?.at;
   }
 
+  /**
+   * Sets the function run after every event (null: none), so a checker can read the world between events, where
+   * every state it sees is one the system really passed through. An observer that throws stops `step` as a
+   * throwing event does.
+   */
+  setObserver(observer: (() => void) | null): void {
+    this.observer = observer;
+  }
+
   /** Runs the next live event, advancing the clock to its time. Returns false when the queue is empty. */
   step(): boolean {
     this.dropCancelled();
@@ -53,6 +63,7 @@ export class Simulator {
     if (event === undefined) return false;
     this.clock = event.at;
     event.run();
+    this.observer?.();
     return true;
   }
 

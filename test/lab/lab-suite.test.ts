@@ -14,6 +14,10 @@ describe('lab suite', () => {
     assert.equal(names.filter((n) => /2[ABCD]$/.test(n)).length, 30);
   });
 
+  test('includes the nemesis (2X), so that npm test runs it under the same seeds', () => {
+    assert.ok(suite.some((t) => t.name === 'TestNemesis2X'));
+  });
+
   for (const labTest of suite) {
     for (const seed of SEEDS) {
       test(`${labTest.name} seed ${seed}`, async () => {

@@ -1,6 +1,7 @@
 import type { LabTest } from '../../src/lab/tester/index.js';
 import { tests as capabilities2X } from './capabilities-2x.js';
 import { tests as election2A } from './election-2a.js';
+import { tests as nemesis2X } from './nemesis-2x.js';
 import { tests as persistence2C } from './persistence-2c.js';
 import { tests as replication2B } from './replication-2b.js';
 import { tests as snapshots2D } from './snapshots-2d.js';
@@ -12,4 +13,5 @@ export const suite: readonly LabTest[] = [
   ...persistence2C,
   ...snapshots2D,
   ...capabilities2X,
+  ...nemesis2X,
 ];

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type ApplyCh, commandMsg, snapshotMsg } from '../apply-msg.js';
-import type { LabRaft, LabWorld, MakeRaft, RaftState, StartResult } from '../lab-raft.js';
+import type { LabRaft, LabWorld, MakeRaft, RaftInspection, RaftState, StartResult } from '../lab-raft.js';
 import { decode, encode } from '../labgob.js';
 import type { CallResult, ClientEnd, RpcHandler } from '../labrpc/index.js';
 import type { Persister } from '../persister.js';
-import { type Config, makeConfig } from './config.js';
-import { type LabT, TestFailure, type TestWorld } from './lab-test.js';
+import { runLabTest } from '../runner/run-test.js';
+import { type Config, LIVELOCK_EVENTS, makeConfig } from './config.js';
+import { labTest, type LabT, TestFailure, type TestWorld } from './lab-test.js';
 
 /** A fake Raft peer that does only what each test tells it to: the tester's own behaviour is under test. */
 class FakeRaft implements LabRaft {
@@ -16,6 +17,8 @@ class FakeRaft implements LabRaft {
   readonly snapshots: { index: number; snapshot: Uint8Array }[] = [];
   handlers: Record<string, RpcHandler> = {};
   onStart: (command: unknown) => StartResult = () => ({ index: -1, term: this.term, isLeader: false });
+  /** Set by a test that wants the tester's invariant checker to read this fake. */
+  inspect?: () => RaftInspection;
 
   constructor(
     readonly peers: readonly ClientEnd[],
@@ -565,6 +568,108 @@ void describe('Config (tester self-tests with fake Rafts)', () => {
         await cfg.sleep(120_000);
         cfg.end();
         assert.equal(cfg.stats?.seconds, 120);
+      });
+    });
+
+    void it('fails a run whose Rafts livelock at one virtual instant, with the message and the seed', async () => {
+      // A broken Raft: server 0 resends an AppendEntries to server 1 the moment each reply arrives. On a reliable
+      // network requests and replies take no virtual time, so the clock never moves and the time limit would
+      // never be reached: without the livelock cap this test would hang for ever.
+      const f = fakes((rf) => {
+        rf.handlers = { AppendEntries: () => ({ success: false }) };
+        if (rf.me !== 0) return;
+        const resend = (): void => {
+          rf.peers[1]?.call('Raft.AppendEntries', { term: 1 }, resend);
+        };
+        rf.world.sim.schedule(5, resend);
+      });
+      const started = performance.now();
+      const result = await runLabTest(
+        labTest('TestLivelock', async (t) => {
+          const cfg = makeConfig(t, { servers: 3, makeRaft: f.makeRaft });
+          cfg.begin('Test (fake): livelock');
+          await cfg.sleep(1000);
+          cfg.end();
+        }),
+        42,
+      );
+      assert.equal(result.passed, false);
+      assert.equal(result.message, `livelock: ${LIVELOCK_EVENTS} events at virtual time 5 ms`);
+      assert.equal(
+        result.lines.at(-1),
+        `  ... FAILED -- livelock: ${LIVELOCK_EVENTS} events at virtual time 5 ms (seed 42)`,
+      );
+      // Quickly: the cap is a few hundred times the busiest instant a real run has, not a timeout.
+      assert.ok(performance.now() - started < 20_000);
+    });
+
+    void it('an event storm that lets time move is not a livelock', async () => {
+      const f = fakes((rf) => {
+        if (rf.me !== 0) return;
+        // Half the cap's worth of events at each of three instants.
+        for (const at of [1, 2, 3]) {
+          for (let k = 0; k < LIVELOCK_EVENTS / 2; k++) rf.world.sim.schedule(at, () => undefined);
+        }
+      });
+      await withConfig(f, async (cfg) => {
+        await cfg.sleep(10);
+        assert.equal(cfg.maxEventsAtInstant, LIVELOCK_EVENTS / 2);
+      });
+    });
+
+    void it('reads every inspectable server after every event: two leaders of one term fail the run at once', async () => {
+      const f = fakes((rf) => {
+        rf.inspect = () => ({
+          term: rf.term,
+          role: rf.isLeader ? 'leader' : 'follower',
+          commitIndex: 0,
+          appliedIndex: 0,
+          snapshotIndex: 0,
+          snapshotTerm: 0,
+          lastIndex: 0,
+          lastTerm: 0,
+          entry: () => undefined,
+        });
+        rf.term = 1;
+        rf.isLeader = rf.me === 0;
+        if (rf.me === 2) {
+          rf.world.sim.schedule(70, () => {
+            rf.isLeader = true;
+          });
+        }
+      });
+      await withConfig(f, async (cfg) => {
+        await failsWith(
+          cfg.sleep(1000),
+          'invariant violated at 70 ms: Election Safety: servers 0 and 2 both lead term 1',
+        );
+        assert.equal(cfg.sim.now(), 70);
+      });
+    });
+
+    void it('partition() splits the network into sides, and one side heals it', async () => {
+      const f = fakes((rf) => {
+        rf.handlers = { Ping: () => rf.me };
+      });
+      await withConfig(f, async (cfg) => {
+        cfg.net.longDelays(false);
+        const reach = async (from: number, to: number): Promise<boolean> => {
+          let ok: boolean | undefined;
+          raft(f, from).peers[to]?.call('Raft.Ping', null, (r) => (ok = r.ok));
+          await cfg.sleep(100);
+          return ok === true;
+        };
+        cfg.partition([0, 0, 1]);
+        assert.deepEqual(
+          [await reach(0, 1), await reach(1, 0), await reach(0, 2), await reach(2, 1)],
+          [true, true, false, false],
+        );
+        // Within a side, connect and disconnect still work; reconnecting does not cross the split.
+        cfg.disconnect(2);
+        cfg.connect(2);
+        assert.equal(await reach(2, 0), false);
+        cfg.partition([0, 0, 0]);
+        assert.deepEqual([await reach(0, 2), await reach(2, 1)], [true, true]);
       });
     });
 

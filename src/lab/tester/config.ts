@@ -7,6 +7,7 @@ import { type ClientEnd, Network, Server, Service } from '../labrpc/index.js';
 import { Persister } from '../persister.js';
 import { make as makeLabRaft } from '../raft.js';
 import { formatValue } from './format-value.js';
+import { InvariantChecker } from './invariant-checker.js';
 import { type LabT, TestFailure, type TestStats } from './lab-test.js';
 
 /** The lab's generous allowance for one election (ms). */
@@ -17,6 +18,12 @@ export const SNAPSHOT_INTERVAL = 10;
 export const MAX_LOG_SIZE = 2000;
 /** Any one test must end within this much virtual time. */
 export const TEST_TIME_LIMIT_MS = 120_000;
+/**
+ * A run that processes this many simulator events without virtual time moving is livelocked (say, a
+ * reject-and-resend loop with no delay): the virtual time limit would never be reached, so it is failed here.
+ * The lab suite's busiest instant is a few hundred events; this leaves two orders of magnitude to spare.
+ */
+export const LIVELOCK_EVENTS = 100_000;
 
 export interface ConfigOptions {
   readonly servers: number;
@@ -27,6 +34,8 @@ export interface ConfigOptions {
   readonly makeRaft?: MakeRaft;
   /** Settings for the project's Raft, for tests of capabilities beyond the lab's (part 2X). */
   readonly tuning?: LabRaftTuning;
+  /** The test's limit in virtual time (default TEST_TIME_LIMIT_MS); only a test that needs longer sets it. */
+  readonly timeLimitMs?: number;
 }
 
 /**
@@ -45,9 +54,18 @@ export class Config {
   private readonly snapshotMode: boolean;
   private readonly tuning: LabRaftTuning | undefined;
   private readonly log: (line: string) => void;
+  private readonly timeLimitMs: number;
+  private readonly invariants: InvariantChecker;
+  /** The virtual time of the last event, and how many events ran at it (livelock detection). */
+  private instantMs = -1;
+  private eventsAtInstant = 0;
+  /** The most events seen at one virtual instant so far in this run. */
+  maxEventsAtInstant = 0;
 
   private readonly rafts: (LabRaft | undefined)[];
   private readonly connected: boolean[];
+  /** Each server's side of the current partition: links exist only within one side. */
+  private readonly side: number[];
   private readonly saved: (Persister | undefined)[];
   private readonly endnames: string[][];
   /** Per server: the commands it has applied, by index. */
@@ -70,9 +88,10 @@ export class Config {
     this.n = options.servers;
     this.sim = new Simulator(t.seed);
     this.startMs = this.sim.now();
+    this.timeLimitMs = options.timeLimitMs ?? TEST_TIME_LIMIT_MS;
     this.tasks = new VirtualTasks(this.sim, {
-      atMs: this.startMs + TEST_TIME_LIMIT_MS,
-      error: () => new TestFailure('test took longer than 120 seconds'),
+      atMs: this.startMs + this.timeLimitMs,
+      error: () => new TestFailure(this.timeLimitMessage()),
     });
     this.net = new Network(this.sim, this.sim.rand.fork());
     this.rand = this.sim.rand.fork();
@@ -82,12 +101,17 @@ export class Config {
     this.log = t.log;
     this.rafts = new Array<LabRaft | undefined>(this.n).fill(undefined);
     this.connected = new Array<boolean>(this.n).fill(false);
+    this.side = new Array<number>(this.n).fill(0);
+    this.invariants = new InvariantChecker(this.n);
     this.saved = new Array<Persister | undefined>(this.n).fill(undefined);
     this.endnames = Array.from({ length: this.n }, () => []);
     this.logs = Array.from({ length: this.n }, () => new Map<number, unknown>());
     this.lastApplied = new Array<number>(this.n).fill(0);
     this.applyErr = new Array<string>(this.n).fill('');
     t.onConfig(this);
+    this.sim.setObserver(() => {
+      this.afterEvent();
+    });
 
     this.setUnreliable(options.unreliable ?? false);
     this.net.longDelays(true);
@@ -123,7 +147,41 @@ export class Config {
   }
 
   private checkTimeout(): void {
-    if (this.sim.now() - this.startMs > TEST_TIME_LIMIT_MS) this.fatal('test took longer than 120 seconds');
+    if (this.sim.now() - this.startMs > this.timeLimitMs) this.fatal(this.timeLimitMessage());
+  }
+
+  private timeLimitMessage(): string {
+    return `test took longer than ${this.timeLimitMs / 1000} seconds`;
+  }
+
+  /**
+   * Runs after every simulator event: fails a livelocked run, then reads every live server and fails the run at
+   * the first breach of Raft's safety properties, at the event that caused it.
+   */
+  private afterEvent(): void {
+    const now = this.sim.now();
+    if (now === this.instantMs) {
+      this.eventsAtInstant++;
+      if (this.eventsAtInstant > this.maxEventsAtInstant) this.maxEventsAtInstant = this.eventsAtInstant;
+      if (this.eventsAtInstant >= LIVELOCK_EVENTS) {
+        this.fatal(`livelock: ${this.eventsAtInstant} events at virtual time ${now} ms`);
+      }
+    } else {
+      this.instantMs = now;
+      this.eventsAtInstant = 1;
+    }
+    for (let i = 0; i < this.n; i++) this.checkServer(i);
+    const breach = this.invariants.checkElectable();
+    if (breach !== null) this.fatal(`invariant violated at ${now} ms: ${breach}`);
+  }
+
+  /** Feeds server i's current state (if it runs and can be inspected) to the invariant checker. */
+  private checkServer(i: number): void {
+    const rf = this.rafts[i];
+    const view = rf?.inspect?.();
+    if (rf === undefined || view === undefined) return;
+    const breach = this.invariants.observe(i, rf, view);
+    if (breach !== null) this.fatal(`invariant violated at ${this.sim.now()} ms: ${breach}`);
   }
 
   // ---- servers ----
@@ -148,6 +206,9 @@ export class Config {
     if (saved !== undefined) this.saved[i] = saved.copy();
     const rf = this.rafts[i];
     if (rf !== undefined) {
+      // What it is now is what it persisted (writes are synchronous), and what it restarts from: the checker
+      // must know it, even if test code changed it (start()) since the last event.
+      this.checkServer(i);
       rf.kill();
       this.rafts[i] = undefined;
     }
@@ -205,13 +266,29 @@ export class Config {
     this.net.addServer(String(i), server);
   }
 
-  /** Attaches server i to the network, in both directions, toward every connected server. */
+  /** Attaches server i to the network, in both directions, toward every connected server on its side. */
   connect(i: number): void {
     this.connected[i] = true;
     for (let j = 0; j < this.n; j++) {
-      if (this.connected[j]) {
+      if (this.connected[j] && this.side[i] === this.side[j]) {
         this.enable(this.endnames[i]?.[j], true);
         this.enable(this.endnames[j]?.[i], true);
+      }
+    }
+  }
+
+  /**
+   * Splits the network (not part of the lab's config): server i can reach server j only if `sides[i] ===
+   * sides[j]` and both are connected. All on one side heals the split. Connecting and disconnecting keep working
+   * within each side.
+   */
+  partition(sides: readonly number[]): void {
+    for (let i = 0; i < this.n; i++) this.side[i] = sides[i] ?? 0;
+    for (let i = 0; i < this.n; i++) {
+      for (let j = 0; j < this.n; j++) {
+        const up =
+          (this.connected[i] ?? false) && (this.connected[j] ?? false) && this.side[i] === this.side[j];
+        this.enable(this.endnames[i]?.[j], up);
       }
     }
   }

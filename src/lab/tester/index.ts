@@ -1,6 +1,7 @@
 /** The lab tester: config.go's harness on the simulator. */
 export {
   Config,
+  LIVELOCK_EVENTS,
   makeConfig,
   MAX_LOG_SIZE,
   RAFT_ELECTION_TIMEOUT,
@@ -9,4 +10,5 @@ export {
   type ConfigOptions,
 } from './config.js';
 export { formatValue } from './format-value.js';
+export { InvariantChecker } from './invariant-checker.js';
 export { labTest, TestFailure, type LabT, type LabTest, type TestStats, type TestWorld } from './lab-test.js';
