@@ -1,7 +1,7 @@
 import { RaftNode, validateMessage, type Message, type PersistedState, type Ready } from '../core/index.js';
 import type { TimerHandle } from '../sim/index.js';
 import { commandMsg, snapshotMsg, type ApplyCh, type ApplyMsg } from './apply-msg.js';
-import type { LabRaft, LabWorld, RaftState, StartResult } from './lab-raft.js';
+import type { LabRaft, LabWorld, RaftObserver, RaftState, StartResult } from './lab-raft.js';
 import type { ClientEnd, RpcHandler } from './labrpc/index.js';
 import { decodeRaftState, RaftStateWriter } from './raft-state-codec.js';
 import type { Persister } from './persister.js';
@@ -42,6 +42,8 @@ class LabRaftPeer implements LabRaft {
   private readonly applyQueue: ApplyMsg[] = [];
   private applyHead = 0;
   private applyScheduled = false;
+  /** A trace's eyes on this peer, if the run is traced. */
+  private readonly observer: RaftObserver | undefined;
 
   constructor(
     private readonly peers: readonly ClientEnd[],
@@ -64,6 +66,8 @@ class LabRaftPeer implements LabRaft {
       readPersisted(persister),
     );
     this.stateWriter = new RaftStateWriter(this.node.persistentState());
+    this.observer = world.observer;
+    this.observer?.status(this.node.status());
     // Each peer ticks at its own phase within the tick, as independent clocks would: with a zero-latency network,
     // two peers whose timers fire in the same tick would otherwise always collide and split the vote.
     this.ticker = world.sim.schedule(LAB_TIMING.tickMs + world.rand.int(LAB_TIMING.tickMs), this.tick);
@@ -133,8 +137,10 @@ class LabRaftPeer implements LabRaft {
    */
   private flush(replyTo?: number): Message | null {
     let reply: Message | null = null;
+    this.observer?.status(this.node.status());
     while (this.node.hasReady()) {
       const ready = this.node.takeReady();
+      this.observer?.ready(ready);
       this.persist(ready);
       for (const m of ready.messages) {
         if (reply === null && m.to === replyTo && m.type.endsWith('Reply')) {
