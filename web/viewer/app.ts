@@ -20,7 +20,10 @@ export interface ServerView {
 
 /** The read-only hook the browser test (and a curious reader's console) uses: `window.raftViewer`. */
 export interface ViewerHook {
+  /** Milliseconds from the script's start to the first frame drawn: parsing, indexing, drawing. */
   readonly loadMs: number;
+  /** Milliseconds from the page's navigation to the first frame drawn (reading the HTML included). */
+  readonly readyMs: number;
   readonly events: number;
   readonly test: string;
   readonly failure: { readonly t: number; readonly message: string } | null;
@@ -37,8 +40,12 @@ export interface ViewerHook {
   lanes(): { server: number; y: number }[];
   /** The x of time `t` on the canvas. */
   x(t: number): number;
-  /** Scrubs the cursor across the whole trace for `ms` of wall time, redrawing every frame; returns frames/s. */
-  measureFps(ms: number): Promise<number>;
+  /**
+   * Animates for `ms` of wall time and returns frames per second: 'scrub' sweeps the cursor over the whole run
+   * (what dragging the slider does); 'pan' sweeps a view a tenth of the run wide across it, so that every frame
+   * redraws the timeline from scratch.
+   */
+  measureFps(ms: number, mode: 'scrub' | 'pan'): Promise<number>;
 }
 
 function button(label: string, title: string, onClick: () => void): HTMLButtonElement {
@@ -432,6 +439,7 @@ export function mountViewer(root: HTMLElement, model: TraceModel, loadStarted: n
   });
   return {
     loadMs,
+    readyMs: performance.now(),
     events: events.length,
     test: header.test,
     failure: model.failure,
@@ -452,18 +460,23 @@ export function mountViewer(root: HTMLElement, model: TraceModel, loadStarted: n
     lanes: () =>
       Array.from({ length: header.servers }, (_, server) => ({ server, y: timeline.laneY(server) })),
     x: (t) => timeline.x(t),
-    measureFps: (ms) =>
+    measureFps: (ms, mode) =>
       new Promise((resolve) => {
         const started = performance.now();
+        const width = model.end / 10;
         let frames = 0;
         const frame = (now: number): void => {
           const elapsed = now - started;
           if (elapsed >= ms) {
+            setView(0, model.end, false);
+            render();
             resolve((frames * 1000) / elapsed);
             return;
           }
           frames++;
-          seek((elapsed / ms) * model.end, false);
+          const at = (elapsed / ms) * model.end;
+          if (mode === 'pan') setView(at - width / 2, at + width / 2, false);
+          seek(at, false);
           render();
           requestAnimationFrame(frame);
         };
