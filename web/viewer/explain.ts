@@ -162,7 +162,8 @@ function whyLacking(
   return `${cutOff}${carriers.length} AppendEntries carried it: ${summary}.`;
 }
 
+/** " since <time>": when the latest band to begin by `t` began (the server's state says it still holds). */
 function since(bands: readonly { t0: number; t1: number }[] | undefined, t: number): string {
-  const band = (bands ?? []).find((b) => b.t0 <= t && t <= b.t1);
+  const band = (bands ?? []).findLast((b) => b.t0 <= t);
   return band === undefined ? '' : ` since ${formatTime(band.t0)}`;
 }
