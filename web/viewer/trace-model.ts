@@ -244,10 +244,12 @@ export function indexTrace(header: TraceHeader, events: readonly TraceEvent[]): 
         break;
     }
   });
-  // Crashed and disconnected at the very start is how every server boots: not worth a band.
+  // A band closed as soon as it opened (a server disconnected just before it boots and connects) never showed;
+  // one still open at the end of the run did.
+  const showed = (b: Band): boolean => b.t1 > b.t0 || b.t0 === end;
   for (let s = 0; s < n; s++) {
-    crashed[s] = (crashed[s] ?? []).filter((b) => b.t1 > b.t0);
-    disconnected[s] = (disconnected[s] ?? []).filter((b) => b.t1 > b.t0);
+    crashed[s] = (crashed[s] ?? []).filter(showed);
+    disconnected[s] = (disconnected[s] ?? []).filter(showed);
   }
   const stepRows = assignRows(steps, end);
   const rpcTypes = [...new Set(rpcs.map((r) => r.type))].sort();
