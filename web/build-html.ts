@@ -65,7 +65,7 @@ h2 { font-size: 13px; margin: 6px 0; color: #455a64; }
 .toolbar select { font: inherit; }
 .clock { margin-left: auto; font-variant-numeric: tabular-nums; font-weight: 600; }
 #slider { width: 100%; margin: 4px 0; }
-#timeline { display: block; border: 1px solid #cfd8dc; background: #fff; cursor: crosshair; }
+#timeline { display: block; outline: 1px solid #cfd8dc; background: #fff; cursor: crosshair; }
 .legend { font-size: 11px; color: #546e7a; margin: 4px 0 8px; line-height: 18px; }
 .legend .sw { display: inline-block; width: 12px; height: 10px; margin: 0 3px 0 8px; vertical-align: middle; }
 .legend .sw.cut { background: repeating-linear-gradient(135deg, #e53935 0 2px, #fff 2px 5px); }

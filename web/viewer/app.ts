@@ -179,6 +179,9 @@ export function mountViewer(root: HTMLElement, model: TraceModel, loadStarted: n
 
   const canvas = document.createElement('canvas');
   canvas.id = 'timeline';
+  // The canvas takes its box's width: the box has no padding, unlike the page.
+  const canvasBox = document.createElement('div');
+  canvasBox.appendChild(canvas);
   const legend = document.createElement('div');
   legend.className = 'legend';
   legend.innerHTML =
@@ -208,7 +211,7 @@ export function mountViewer(root: HTMLElement, model: TraceModel, loadStarted: n
   ol.id = 'events';
   list.append(listTitle, ol);
   lower.append(logs, list);
-  root.replaceChildren(title, toolbar, slider, canvas, legend, lower);
+  root.replaceChildren(title, toolbar, slider, canvasBox, legend, lower);
 
   const timeline = new Timeline(canvas, model);
 
@@ -414,11 +417,11 @@ export function mountViewer(root: HTMLElement, model: TraceModel, loadStarted: n
     ev.preventDefault();
   });
   const fit = (): void => {
-    timeline.resize(root.clientWidth);
+    timeline.resize(canvasBox.clientWidth);
     requestRender();
   };
   window.addEventListener('resize', fit);
-  timeline.resize(root.clientWidth);
+  timeline.resize(canvasBox.clientWidth);
   // A failed run opens on its failure: that is what its reader came for.
   if (model.failure !== null) seekFailure();
   render();
