@@ -74,7 +74,7 @@ h2 { font-size: 13px; margin: 6px 0; color: #455a64; }
 .log-grid { display: grid; gap: 2px; align-items: center; overflow-x: auto; }
 .log-head { font-size: 10px; color: #78909c; text-align: center; }
 .log-head:first-child { text-align: left; }
-.log-server { white-space: nowrap; font-size: 12px; }
+.log-server { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-size: 12px; }
 .log-server.dim, .log-server.dim ~ .cell { opacity: 0.6; }
 .role { padding: 0 5px; border-radius: 3px; font-size: 11px; }
 .cut { color: #c62828; font-weight: 600; }

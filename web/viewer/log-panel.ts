@@ -2,8 +2,8 @@ import { lastIndex, termAt, type ServerState } from './cluster-state.js';
 import { ROLE_COLORS } from './timeline.js';
 
 /** The width of a server's label column and of one log column, in CSS pixels. */
-const LABEL_PX = 210;
-const COLUMN_PX = 30;
+const LABEL_PX = 230;
+const COLUMN_PX = 26;
 
 /** A light colour per term, so that entries of one term read as one block across servers. */
 export function termColor(term: number): string {
@@ -27,10 +27,14 @@ function el<K extends keyof HTMLElementTagNameMap>(
  * into a snapshot are counted, not drawn.
  */
 export function renderLogs(root: HTMLElement, servers: readonly ServerState[], focus: number | null): void {
-  // As many of the latest entries as fit: the end of the logs is where agreement is being made.
+  // As many entries as fit, from just before the first one a live server has not committed (where the logs
+  // are still being agreed on), or else the latest ones.
   const columns = Math.max(8, Math.floor((root.clientWidth - LABEL_PX) / (COLUMN_PX + 2)));
-  const hi = Math.max(0, ...servers.map(lastIndex));
-  const lo = Math.max(1, hi - columns + 1);
+  const last = Math.max(0, ...servers.map(lastIndex));
+  const live = servers.filter((s) => !s.crashed);
+  const firstOpen = Math.min(last, ...live.map((s) => s.commit + 1)) - 2;
+  const lo = Math.max(1, Math.min(last - columns + 1, firstOpen));
+  const hi = Math.min(last, lo + columns - 1);
   const grid = el('div', 'log-grid');
   grid.style.gridTemplateColumns = `${LABEL_PX}px repeat(${Math.max(1, hi - lo + 1)}, ${COLUMN_PX}px)`;
   grid.appendChild(el('div', 'log-head', 'index'));
@@ -69,6 +73,7 @@ export function renderLogs(root: HTMLElement, servers: readonly ServerState[], f
       }
     }
   });
-  const note = lo > 1 ? el('div', 'log-note', `entries 1-${lo - 1} not shown`) : null;
+  const hidden = [lo > 1 ? `1-${lo - 1}` : '', hi < last ? `${hi + 1}-${last}` : ''].filter((r) => r !== '');
+  const note = hidden.length > 0 ? el('div', 'log-note', `entries ${hidden.join(' and ')} not shown`) : null;
   root.replaceChildren(grid, ...(note === null ? [] : [note]));
 }
