@@ -13,9 +13,9 @@ function findTests(dir) {
   });
 }
 
-const files = ['src', 'test'].flatMap(findTests).sort();
+const files = ['src', 'test', 'web'].flatMap(findTests).sort();
 if (files.length === 0) {
-  console.error('run-tests: no *.test.ts file found under src/ or test/');
+  console.error('run-tests: no *.test.ts file found under src/, test/ or web/');
   process.exit(1);
 }
 const result = spawnSync(

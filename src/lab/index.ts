@@ -19,3 +19,4 @@ export { LAB_TIMING, make } from './raft.js';
 export { CorruptStateError } from './raft-state-codec.js';
 export * from './tester/index.js';
 export * from './runner/index.js';
+export * from './trace/index.js';

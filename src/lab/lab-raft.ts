@@ -1,3 +1,4 @@
+import type { RaftStatus, Ready } from '../core/index.js';
 import type { Prng, Simulator } from '../sim/index.js';
 import type { ApplyCh } from './apply-msg.js';
 import type { ClientEnd, RpcHandler } from './labrpc/index.js';
@@ -76,6 +77,17 @@ export interface LabWorld {
   readonly sim: Simulator;
   readonly rand: Prng;
   readonly tuning?: LabRaftTuning | undefined;
+  /** Watches the peer when the run is traced (src/lab/trace); absent otherwise. */
+  readonly observer?: RaftObserver;
+}
+
+/**
+ * What a traced run watches in a lab Raft peer: the core's status after each input (tick, message, proposal,
+ * snapshot) and each Ready it hands out, before the peer acts on it. An observer only reads.
+ */
+export interface RaftObserver {
+  status(status: RaftStatus): void;
+  ready(ready: Ready): void;
 }
 
 /** The lab's `Make(peers, me, persister, applyCh)`, plus the simulated world to run in. */

@@ -8,7 +8,7 @@ import {
 } from '../core/index.js';
 import type { TimerHandle } from '../sim/index.js';
 import { commandMsg, snapshotMsg, type ApplyCh, type ApplyMsg } from './apply-msg.js';
-import type { LabRaft, LabWorld, RaftInspection, RaftState, StartResult } from './lab-raft.js';
+import type { LabRaft, LabWorld, RaftInspection, RaftObserver, RaftState, StartResult } from './lab-raft.js';
 import type { ClientEnd, RpcHandler } from './labrpc/index.js';
 import { decodeRaftState, RaftStateWriter } from './raft-state-codec.js';
 import type { Persister } from './persister.js';
@@ -57,6 +57,8 @@ class LabRaftPeer implements LabRaft {
   private readSeq = 0;
   /** ReadIndex requests awaiting the core's answer, by context. */
   private readonly pendingReads = new Map<number, (index: number | null) => void>();
+  /** A trace's eyes on this peer, if the run is traced. */
+  private readonly observer: RaftObserver | undefined;
 
   constructor(
     private readonly peers: readonly ClientEnd[],
@@ -82,6 +84,8 @@ class LabRaftPeer implements LabRaft {
       readPersisted(persister),
     );
     this.stateWriter = new RaftStateWriter(this.node.persistentState());
+    this.observer = world.observer;
+    this.observer?.status(this.node.status());
     // Each peer ticks at its own phase within the tick, as independent clocks would: with a zero-latency network,
     // two peers whose timers fire in the same tick would otherwise always collide and split the vote.
     this.ticker = world.sim.schedule(LAB_TIMING.tickMs + world.rand.int(LAB_TIMING.tickMs), this.tick);
@@ -199,8 +203,10 @@ class LabRaftPeer implements LabRaft {
    */
   private flush(replyTo?: number): Message | null {
     let reply: Message | null = null;
+    this.observer?.status(this.node.status());
     while (this.node.hasReady()) {
       const ready = this.node.takeReady();
+      this.observer?.ready(ready);
       for (const m of ready.eagerMessages) this.send(m);
       this.persist(ready);
       for (const m of ready.messages) {

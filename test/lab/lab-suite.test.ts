@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { replayCommand, runLabTest } from '../../src/lab/runner/index.js';
+import { TraceRecorder } from '../../src/lab/trace/index.js';
 import { suite } from './suite.js';
 
 const SEEDS = [1, 2, 3];
@@ -37,6 +38,21 @@ describe('lab determinism', () => {
       const first = await runLabTest(labTest, 7);
       const second = await runLabTest(labTest, 7);
       assert.deepEqual(second.lines, first.lines);
+    });
+  }
+
+  for (const name of ['TestFigure8Unreliable2C', 'TestSnapshotInstallUnCrash2D']) {
+    test(`${name} records the same trace twice under one seed, and tracing changes nothing`, async () => {
+      const labTest = suite.find((t) => t.name === name);
+      assert.ok(labTest !== undefined);
+      const traces = [new TraceRecorder(name, 7), new TraceRecorder(name, 7)];
+      const plain = await runLabTest(labTest, 7);
+      const runs = [];
+      for (const trace of traces) runs.push(await runLabTest(labTest, 7, undefined, trace));
+      const [first, second] = runs.map((run, k) => traces[k]?.finish(run.passed, run.message) ?? '');
+      assert.ok((first?.length ?? 0) > 10_000);
+      assert.equal(second, first);
+      assert.deepEqual(runs[0]?.lines, plain.lines);
     });
   }
 });

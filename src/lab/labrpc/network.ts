@@ -1,5 +1,6 @@
 import type { Prng, Simulator } from '../../sim/index.js';
 import { decode, encode } from '../labgob.js';
+import type { NetworkObserver } from './network-observer.js';
 import type { Server } from './server.js';
 
 /** The outcome of a call: the decoded reply, or `ok: false` for a lost request, lost reply or dead peer. */
@@ -33,11 +34,17 @@ export class Network {
   private longReorderingOn = false;
   private totalCalls = 0;
   private totalBytes = 0;
+  private observer: NetworkObserver | null = null;
 
   constructor(
     private readonly sim: Simulator,
     private readonly rand: Prng,
   ) {}
+
+  /** Reports every call's fate to `observer` from now on (a trace); it must not touch the network. */
+  observe(observer: NetworkObserver | null): void {
+    this.observer = observer;
+  }
 
   /** A new client end; it sends nothing until `connect`ed and `enable`d. */
   makeEnd(name: string): ClientEnd {
@@ -95,8 +102,10 @@ export class Network {
   /** ClientEnd.call's body: counts, encodes, and schedules the request's fate. */
   send(endName: string, svcMeth: string, args: unknown, onReply: (result: CallResult) => void): void {
     const request = encode(args);
-    this.totalCalls++;
+    const call = ++this.totalCalls;
     this.totalBytes += request.byteLength;
+    const observer = this.observer;
+    observer?.sent(call, endName, svcMeth, args, request.byteLength);
 
     const end = this.endState(endName);
     const serverName = end.server;
@@ -108,6 +117,7 @@ export class Network {
 
     if (!end.enabled || serverName === undefined || server === undefined) {
       // No handler runs; the caller learns of the failure only after a while, as with a real timeout.
+      observer?.unreachable(call);
       const delay = this.rand.int(this.longDelaysOn ? LONG_DELAY_MS : SHORT_FAIL_MS);
       this.sim.schedule(delay, fail);
       return;
@@ -116,22 +126,29 @@ export class Network {
     const delay = reliable ? 0 : this.rand.int(SHORT_DELAY_MS);
     this.sim.schedule(delay, () => {
       if (!reliable && this.rand.int(1000) < DROP_PER_MILLE) {
+        observer?.requestLost(call);
         fail(); // The request is lost; the handler never runs.
         return;
       }
+      observer?.delivered(call);
       const reply = server.dispatch(svcMeth, request);
+      observer?.replied(call, reply);
       // The server may have been deleted or cut off while its handler ran: its reply is lost.
       const serverDead = !end.enabled || this.servers.get(serverName) !== server;
       if (serverDead || (!reliable && this.rand.int(1000) < DROP_PER_MILLE)) {
+        observer?.replyLost(call, serverDead);
         this.sim.schedule(0, fail);
         return;
       }
       const deliver = (): void => {
         this.totalBytes += reply.byteLength;
+        observer?.replyDelivered(call);
         onReply({ ok: true, reply: decode(reply) });
       };
       if (this.longReorderingOn && this.rand.int(900) < REORDER_OF_900) {
-        this.sim.schedule(REORDER_BASE_MS + this.rand.int(1 + this.rand.int(REORDER_SPREAD_MS)), deliver);
+        const delay = REORDER_BASE_MS + this.rand.int(1 + this.rand.int(REORDER_SPREAD_MS));
+        observer?.delayed(call, delay);
+        this.sim.schedule(delay, deliver);
       } else {
         this.sim.schedule(0, deliver);
       }

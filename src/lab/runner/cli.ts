@@ -1,7 +1,14 @@
 import type { LabTest } from '../tester/index.js';
 import { parseLabOptions, UsageError, type LabOptions } from './options.js';
-import { replayCommand, runLabTest, type TestResult } from './run-test.js';
+import { replayCommand, type TestResult } from './run-test.js';
 import { isSweepWorker, runSweep, serveSweepJobs, type Job } from './sweep.js';
+import {
+  DEFAULT_TRACE_DIR,
+  runTraced,
+  traceLines,
+  type TraceOptions,
+  type TraceRenderer,
+} from './traced-run.js';
 
 /**
  * Tests whose RPC counts grow with the number of commands: those that commit as many as get through (Figure 8,
@@ -25,15 +32,17 @@ const RPC_PER_COMMAND_TESTS = new Set([
 
 /**
  * `npm run lab`: runs the selected lab tests and prints the lab's lines for each, then `N passed, M failed`.
- * Exits non-zero if anything failed. `entryScript` is the script to fork for sweep workers.
+ * Exits non-zero if anything failed. `entryScript` is the script to fork for sweep workers; `render` makes the
+ * HTML timeline written beside each trace (none: traces only).
  */
 export async function labMain(
   suite: readonly LabTest[],
   argv: readonly string[],
   entryScript: string,
+  render: TraceRenderer | null = null,
 ): Promise<number> {
   if (isSweepWorker()) {
-    serveSweepJobs(suite);
+    serveSweepJobs(suite, render);
     return 0;
   }
   // A reader that stops early (`npm run lab | head`) is not an error of the suite's.
@@ -58,10 +67,15 @@ export async function labMain(
     return 0;
   }
   const started = performance.now();
+  const trace: TraceOptions = {
+    dir: options.trace ?? DEFAULT_TRACE_DIR,
+    always: options.trace !== null,
+    render,
+  };
   const results =
     options.seeds === 1
-      ? await runStreaming(selected, options.seed)
-      : await runSeeds(suite, selected, options, entryScript);
+      ? await runStreaming(selected, options.seed, trace)
+      : await runSeeds(suite, selected, options, entryScript, trace);
   const failed = results.filter((r) => !r.passed);
   printRpcPerCommand(results);
   if (options.seeds > 1) printFailureTable(failed);
@@ -71,13 +85,18 @@ export async function labMain(
 }
 
 /** One seed: tests run one after another in this process, their lines printed as they come. */
-async function runStreaming(selected: readonly LabTest[], seed: number): Promise<TestResult[]> {
+async function runStreaming(
+  selected: readonly LabTest[],
+  seed: number,
+  trace: TraceOptions,
+): Promise<TestResult[]> {
   const results: TestResult[] = [];
   for (const test of selected) {
-    const result = await runLabTest(test, seed, (line) => {
+    const result = await runTraced(test, seed, trace, (line) => {
       console.log(line);
     });
     if (!result.passed) console.log(`      replay: ${replayCommand(result.name, seed)}`);
+    for (const line of traceLines(result.trace)) console.log(line);
     results.push(result);
   }
   return results;
@@ -89,6 +108,7 @@ async function runSeeds(
   selected: readonly LabTest[],
   options: LabOptions,
   entryScript: string,
+  trace: TraceOptions,
 ): Promise<TestResult[]> {
   const jobs: Job[] = [];
   for (let seed = options.seed; seed < options.seed + options.seeds; seed++) {
@@ -99,9 +119,16 @@ async function runSeeds(
       `${jobs.length} runs on ${Math.min(options.jobs, jobs.length)} workers`,
   );
   const progress = makeProgress(jobs.length);
-  const results = await runSweep(suite, jobs, options.jobs, entryScript, (result) => {
-    progress(result);
-  });
+  const results = await runSweep(
+    suite,
+    jobs,
+    options.jobs,
+    entryScript,
+    (result) => {
+      progress(result);
+    },
+    trace,
+  );
   // Results arrive in completion order; report them in job order so that output is the same every time.
   const order = new Map(jobs.map((job, k) => [`${job.name}@${job.seed}`, k]));
   return results.sort(
@@ -140,6 +167,7 @@ function printFailureTable(failed: readonly TestResult[]): void {
   for (const r of failed) {
     console.log(`  ${r.name}  seed ${r.seed}  ${firstLine(r.message)}`);
     console.log(`      replay: ${replayCommand(r.name, r.seed)}`);
+    for (const line of traceLines(r.trace)) console.log(line);
   }
   console.log('');
 }

@@ -10,13 +10,17 @@ export interface LabOptions {
   readonly seeds: number;
   /** Worker processes for a sweep. */
   readonly jobs: number;
+  /** `--trace DIR`: write every run's trace there (failing runs write theirs to traces/ regardless). */
+  readonly trace: string | null;
 }
 
-export const USAGE = `usage: npm run lab -- [--run REGEX] [--seed N] [--seeds K] [--jobs J]
+export const USAGE = `usage: npm run lab -- [--run REGEX] [--seed N] [--seeds K] [--jobs J] [--trace DIR]
   --run REGEX  run only the lab tests whose names match REGEX (e.g. '2A|2B', '^TestBackup2B$')
   --seed N     the (first) seed of the simulated world (default 1)
   --seeds K    run every selected test under seeds N..N+K-1 (default 1)
-  --jobs J     worker processes for a sweep of several seeds (default: the number of cores)`;
+  --jobs J     worker processes for a sweep of several seeds (default: the number of cores)
+  --trace DIR  write each run's trace (DIR/<test>-seed<N>.jsonl) and its HTML timeline (.html) to DIR;
+               without it, only a failing run writes them, to traces/`;
 
 /** Raised for a bad command line: the message says what is wrong. */
 export class UsageError extends Error {
@@ -32,6 +36,7 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
   let seed = 1;
   let seeds = 1;
   let jobs = availableParallelism();
+  let trace: string | null = null;
   for (let k = 0; k < argv.length; k++) {
     const flag = argv[k];
     if (flag === '--help' || flag === '-h') throw new UsageError('');
@@ -55,11 +60,15 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
       case '--jobs':
         jobs = integer(flag, value, 1);
         break;
+      case '--trace':
+        if (value === '') throw new UsageError('--trace needs a directory');
+        trace = value;
+        break;
       default:
         throw new UsageError(`unknown option ${String(flag)}`);
     }
   }
-  return { run, seed, seeds, jobs };
+  return { run, seed, seeds, jobs, trace };
 }
 
 function integer(flag: string, value: string, min: number): number {

@@ -1,4 +1,5 @@
 import type { LabT, LabTest, TestStats, TestWorld } from '../tester/index.js';
+import type { TraceRecorder } from '../trace/index.js';
 
 /** The outcome of one lab test under one seed. */
 export interface TestResult {
@@ -10,6 +11,14 @@ export interface TestResult {
   /** Why it failed ('' if it passed). */
   readonly message: string;
   readonly stats: TestStats | null;
+  /** Where its trace was written, if it was (see traced-run.ts). */
+  readonly trace: TracePaths | null;
+}
+
+/** A trace on disk: the JSON-lines file and, when a renderer was given, its HTML timeline. */
+export interface TracePaths {
+  readonly jsonl: string;
+  readonly html: string | null;
 }
 
 /** The command that replays `name` under `seed`. */
@@ -19,12 +28,14 @@ export function replayCommand(name: string, seed: number): string {
 
 /**
  * Runs one lab test under one seed. Lines go to `onLine` as they are printed (and are kept in the result); a
- * failure adds the lab's FAILED line with the seed. Every config the test made is cleaned up afterwards.
+ * failure adds the lab's FAILED line with the seed. Every config the test made is cleaned up afterwards. With a
+ * `trace`, the run is recorded into it.
  */
 export async function runLabTest(
   test: LabTest,
   seed: number,
   onLine: (line: string) => void = () => undefined,
+  trace?: TraceRecorder,
 ): Promise<TestResult> {
   const lines: string[] = [];
   const log = (line: string): void => {
@@ -32,7 +43,10 @@ export async function runLabTest(
     onLine(line);
   };
   const worlds: TestWorld[] = [];
-  const t: LabT = { seed, log, onConfig: (world) => worlds.push(world) };
+  const onConfig = (world: TestWorld): void => {
+    worlds.push(world);
+  };
+  const t: LabT = trace === undefined ? { seed, log, onConfig } : { seed, log, onConfig, trace };
   let message = '';
   try {
     await test.run(t);
@@ -46,5 +60,5 @@ export async function runLabTest(
   }
   if (message !== '') log(`  ... FAILED -- ${message} (seed ${seed})`);
   const stats = worlds.find((w) => w.stats !== undefined)?.stats ?? null;
-  return { name: test.name, seed, passed: message === '', lines, message, stats };
+  return { name: test.name, seed, passed: message === '', lines, message, stats, trace: null };
 }

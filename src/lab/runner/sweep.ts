@@ -1,11 +1,18 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { LabTest } from '../tester/index.js';
-import { runLabTest, type TestResult } from './run-test.js';
+import type { TestResult } from './run-test.js';
+import { runTraced, type TraceOptions, type TraceRenderer } from './traced-run.js';
 
 /** One run of a sweep: a test name and a seed. */
 export interface Job {
   readonly name: string;
   readonly seed: number;
+}
+
+/** What a worker is sent: a job, and where its trace goes (the renderer stays in each process). */
+interface WorkerJob extends Job {
+  readonly traceDir: string;
+  readonly traceAll: boolean;
 }
 
 const WORKER_ENV = 'RAFT_TS_LAB_WORKER';
@@ -15,19 +22,21 @@ export function isSweepWorker(): boolean {
   return process.env[WORKER_ENV] === '1';
 }
 
-/** A worker's loop: run each job the parent sends, send back its result. */
-export function serveSweepJobs(suite: readonly LabTest[]): void {
+/** A worker's loop: run each job the parent sends (tracing it if it fails), send back its result. */
+export function serveSweepJobs(suite: readonly LabTest[], render: TraceRenderer | null): void {
   const byName = new Map(suite.map((test) => [test.name, test]));
-  process.on('message', (job: Job) => {
+  process.on('message', (job: WorkerJob) => {
     const test = byName.get(job.name);
     if (test === undefined) throw new Error(`worker: unknown test ${job.name}`);
-    void runLabTest(test, job.seed).then((result) => process.send?.(result));
+    const trace: TraceOptions = { dir: job.traceDir, always: job.traceAll, render };
+    void runTraced(test, job.seed, trace).then((result) => process.send?.(result));
   });
 }
 
 /**
  * Runs `jobs` over `workers` child processes (the same entry script, forked), handing each a job when it is idle.
- * With one worker, runs them in this process. `onResult` sees each result as it arrives.
+ * With one worker, runs them in this process. `onResult` sees each result as it arrives. A failing run writes its
+ * trace as `trace` says, from whichever process ran it.
  */
 export async function runSweep(
   suite: readonly LabTest[],
@@ -35,12 +44,13 @@ export async function runSweep(
   workers: number,
   entryScript: string,
   onResult: (result: TestResult) => void,
+  trace: TraceOptions,
 ): Promise<TestResult[]> {
   const results: TestResult[] = [];
   if (workers <= 1) {
     const byName = new Map(suite.map((test) => [test.name, test]));
     for (const job of jobs) {
-      const result = await runLabTest(byName.get(job.name) as LabTest, job.seed);
+      const result = await runTraced(byName.get(job.name) as LabTest, job.seed, trace);
       results.push(result);
       onResult(result);
     }
@@ -65,7 +75,8 @@ export async function runSweep(
             resolve();
             return;
           }
-          child.send(job);
+          const message: WorkerJob = { ...job, traceDir: trace.dir, traceAll: trace.always };
+          child.send(message);
         };
         child.on('message', (result: TestResult) => {
           results.push(result);

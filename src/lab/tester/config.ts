@@ -6,6 +6,7 @@ import { decode, encode } from '../labgob.js';
 import { type ClientEnd, Network, Server, Service } from '../labrpc/index.js';
 import { Persister } from '../persister.js';
 import { make as makeLabRaft } from '../raft.js';
+import { NetworkTracer, RaftTracer, TracedPersister, type TraceRecorder } from '../trace/index.js';
 import { formatValue } from './format-value.js';
 import { InvariantChecker } from './invariant-checker.js';
 import { type LabT, TestFailure, type TestStats } from './lab-test.js';
@@ -61,6 +62,9 @@ export class Config {
   private eventsAtInstant = 0;
   /** The most events seen at one virtual instant so far in this run. */
   maxEventsAtInstant = 0;
+  /** The run's trace, or null: every call on it is `trace?.`, so an untraced run builds no event. */
+  private readonly trace: TraceRecorder | null;
+  private readonly netTrace: NetworkTracer | null;
 
   private readonly rafts: (LabRaft | undefined)[];
   private readonly connected: boolean[];
@@ -73,6 +77,9 @@ export class Config {
   private readonly lastApplied: number[];
   private readonly applyErr: string[];
   private endGeneration = 0;
+  // The network's settings, as the trace reports them.
+  private unreliable = false;
+  private longReordering = false;
   private maxIndex = 0;
 
   private readonly startMs: number;
@@ -99,6 +106,14 @@ export class Config {
     this.snapshotMode = options.snapshot ?? false;
     this.tuning = options.tuning;
     this.log = t.log;
+    this.trace = t.trace ?? null;
+    this.netTrace = this.trace === null ? null : new NetworkTracer(this.trace);
+    this.net.observe(this.netTrace);
+    this.trace?.attach(() => this.sim.now(), {
+      servers: this.n,
+      unreliable: options.unreliable ?? false,
+      snapshot: options.snapshot ?? false,
+    });
     this.rafts = new Array<LabRaft | undefined>(this.n).fill(undefined);
     this.connected = new Array<boolean>(this.n).fill(false);
     this.side = new Array<number>(this.n).fill(0);
@@ -133,6 +148,7 @@ export class Config {
 
   /** Fails the test with `message` (Go's t.Fatalf). */
   fatal(message: string): never {
+    this.trace?.fail(message);
     const failure = new TestFailure(message);
     this.tasks.fail(failure);
     throw failure;
@@ -200,6 +216,7 @@ export class Config {
    * and keep a fresh copy of what it had persisted (so a late write by the dead instance goes nowhere).
    */
   crash1(i: number): void {
+    if (this.rafts[i] !== undefined) this.trace?.emit({ k: 'crash', s: i });
     this.disconnect(i);
     this.net.deleteServer(String(i));
     const saved = this.saved[i];
@@ -232,8 +249,10 @@ export class Config {
     const ends: ClientEnd[] = names.map((name, j) => {
       const end = this.net.makeEnd(name);
       this.net.connect(name, String(j));
+      this.netTrace?.nameEnd(name, i, j);
       return end;
     });
+    this.trace?.emit({ k: 'start', s: i, restart: this.saved[i] !== undefined });
 
     this.lastApplied[i] = 0;
     const saved = this.saved[i];
@@ -249,6 +268,7 @@ export class Config {
     } else {
       persister = new Persister();
     }
+    if (this.trace !== null) persister = TracedPersister.of(persister, this.trace, i);
     this.saved[i] = persister;
 
     const applyCh = this.snapshotMode
@@ -259,7 +279,13 @@ export class Config {
           this.applier(i, m);
         };
     const world = { sim: this.sim, rand: this.sim.rand.fork(), tuning: this.tuning };
-    const rf = this.makeRaft(ends, i, persister, applyCh, world);
+    const rf = this.makeRaft(
+      ends,
+      i,
+      persister,
+      applyCh,
+      this.trace === null ? world : { ...world, observer: new RaftTracer(this.trace, i) },
+    );
     this.rafts[i] = rf;
     const server = new Server();
     server.addService(new Service('Raft', rf.rpcHandlers()));
@@ -268,6 +294,7 @@ export class Config {
 
   /** Attaches server i to the network, in both directions, toward every connected server on its side. */
   connect(i: number): void {
+    this.trace?.emit({ k: 'connect', s: i });
     this.connected[i] = true;
     for (let j = 0; j < this.n; j++) {
       if (this.connected[j] && this.side[i] === this.side[j]) {
@@ -295,6 +322,7 @@ export class Config {
 
   /** Detaches server i from the network, in both directions. */
   disconnect(i: number): void {
+    this.trace?.emit({ k: 'disconnect', s: i });
     this.connected[i] = false;
     for (let j = 0; j < this.n; j++) {
       this.enable(this.endnames[i]?.[j], false);
@@ -308,10 +336,14 @@ export class Config {
 
   setUnreliable(unreliable: boolean): void {
     this.net.reliable(!unreliable);
+    this.unreliable = unreliable;
+    this.trace?.emit({ k: 'net', reliable: !unreliable, longReordering: this.longReordering });
   }
 
   setLongReordering(longRel: boolean): void {
     this.net.longReordering(longRel);
+    this.longReordering = longRel;
+    this.trace?.emit({ k: 'net', reliable: !this.unreliable, longReordering: longRel });
   }
 
   /** RPCs that reached server i's handlers. */
@@ -427,6 +459,7 @@ export class Config {
    * has two leaders, or if no leader appears. Returns the leader of the highest term.
    */
   async checkOneLeader(): Promise<number> {
+    const step = this.trace?.beginStep('checkOneLeader', '');
     for (let iters = 0; iters < 10; iters++) {
       await this.sleep(450 + this.rand.int(100));
       const leaders = new Map<number, number[]>();
@@ -443,13 +476,17 @@ export class Config {
         if (term > lastTermWithLeader) lastTermWithLeader = term;
       }
       const leader = leaders.get(lastTermWithLeader)?.[0];
-      if (leader !== undefined) return leader;
+      if (leader !== undefined) {
+        this.trace?.endStep(step, `leader ${leader} (term ${lastTermWithLeader})`);
+        return leader;
+      }
     }
     return this.fatal('expected one leader, got none');
   }
 
   /** Checks that every connected server reports the same term, and returns it. */
   checkTerms(): number {
+    const step = this.trace?.beginStep('checkTerms', '');
     let term = -1;
     for (let i = 0; i < this.n; i++) {
       const rf = this.rafts[i];
@@ -459,16 +496,19 @@ export class Config {
         else if (term !== xterm) this.fatal('servers disagree on term');
       }
     }
+    this.trace?.endStep(step, `term ${term}`);
     return term;
   }
 
   /** Checks that no connected server claims to be leader. */
   checkNoLeader(): void {
+    const step = this.trace?.beginStep('checkNoLeader', '');
     for (let i = 0; i < this.n; i++) {
       if (this.connected[i] && this.rafts[i]?.getState().isLeader === true) {
         this.fatal(`expected no leader among connected servers, but ${i} claims to be leader`);
       }
     }
+    this.trace?.endStep(step, 'no leader');
   }
 
   /** How many servers have applied an entry at `index`, and its command. Fails on an apply error or mismatch. */
@@ -498,6 +538,7 @@ export class Config {
    * 1.28 s. If `startTerm` > -1 and some server moved past it, gives up and returns -1.
    */
   async wait(index: number, n: number, startTerm: number): Promise<unknown> {
+    const step = this.trace?.beginStep('wait', `index ${index}, ${n} servers, term ${startTerm}`);
     let to = 10;
     for (let iters = 0; iters < 30; iters++) {
       if (this.nCommitted(index).count >= n) break;
@@ -505,12 +546,16 @@ export class Config {
       if (to < 1000) to *= 2;
       if (startTerm > -1) {
         for (const rf of this.rafts) {
-          if (rf !== undefined && rf.getState().term > startTerm) return -1; // Someone has moved on.
+          if (rf !== undefined && rf.getState().term > startTerm) {
+            this.trace?.endStep(step, 'a term moved on: -1');
+            return -1; // Someone has moved on.
+          }
         }
       }
     }
     const { count, command } = this.nCommitted(index);
     if (count < n) this.fatal(`only ${count} decided for index ${index}; wanted ${n}`);
+    this.trace?.endStep(step, formatValue(command));
     return command;
   }
 
@@ -520,6 +565,10 @@ export class Config {
    * test; with it, tries again for up to 10 s. Returns the index the command committed at.
    */
   async one(cmd: unknown, expectedServers: number, retry: boolean): Promise<number> {
+    const step = this.trace?.beginStep(
+      'one',
+      `${formatValue(cmd)}, ${expectedServers} servers, retry ${retry}`,
+    );
     const t0 = this.sim.now();
     let starts = 0;
     while (this.sim.now() - t0 < 10_000 && !this.finished) {
@@ -540,7 +589,10 @@ export class Config {
         const t1 = this.sim.now();
         while (this.sim.now() - t1 < 2_000) {
           const { count, command } = this.nCommitted(index);
-          if (count > 0 && count >= expectedServers && isDeepStrictEqual(command, cmd)) return index;
+          if (count > 0 && count >= expectedServers && isDeepStrictEqual(command, cmd)) {
+            this.trace?.endStep(step, `index ${index}`);
+            return index;
+          }
           await this.sleep(20);
         }
         if (!retry) this.fatal(`one(${formatValue(cmd)}) failed to reach agreement`);
@@ -549,6 +601,7 @@ export class Config {
       }
     }
     if (!this.finished) this.fatal(`one(${formatValue(cmd)}) failed to reach agreement`);
+    this.trace?.endStep(step, 'test over: -1');
     return -1;
   }
 
@@ -565,6 +618,7 @@ export class Config {
   /** Starts a test: prints its label and takes the counters' baseline. */
   begin(description: string): void {
     this.log(`${description} ...`);
+    this.trace?.emit({ k: 'label', text: description });
     this.t0 = this.sim.now();
     this.rpcs0 = this.rpcTotal();
     this.bytes0 = this.bytesTotal();

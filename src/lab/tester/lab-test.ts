@@ -1,3 +1,5 @@
+import type { TraceRecorder } from '../trace/index.js';
+
 /** A failed tester check: the lab's `t.Fatalf`. */
 export class TestFailure extends Error {
   readonly code = 'LAB_TEST_FAILURE';
@@ -25,6 +27,8 @@ export interface TestStats {
 /** What a lab test receives: the seed of its world, and where its lines go. */
 export interface LabT {
   readonly seed: number;
+  /** Records the run when it is traced (`npm run lab -- --trace DIR`, or a failure's replay). */
+  readonly trace?: TraceRecorder;
   /** Prints one line of the test's output (begin/end lines, warnings). */
   readonly log: (line: string) => void;
   /** Called by makeConfig: the runner cleans up every config once the test body settles, and reads its stats. */
