@@ -13,3 +13,5 @@ export {
 export { HistoryParseError, InvalidHistoryError } from './errors.js';
 export { kvModel, type KvInput, type KvOutput } from './kv-model.js';
 export { parseKvHistory } from './parse-kv-history.js';
+export { casRegisterModel, type CasInput, type CasOutput } from './cas-register-model.js';
+export { parseJepsenHistory } from './parse-jepsen-history.js';
