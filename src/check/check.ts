@@ -78,7 +78,7 @@ export interface CheckOptions {
 /** Model steps a piece may take in the first round; each later round doubles it. */
 const FIRST_ROUND_STEPS = 20_000;
 /** The most steps between two looks at the clock. */
-const CHUNK_STEPS = 50_000;
+const CHUNK_STEPS = 10_000;
 
 /**
  * Decides whether `history` is linearizable with respect to `model`: whether its operations can be put in one
