@@ -15,3 +15,5 @@ export { kvModel, type KvInput, type KvOutput } from './kv-model.js';
 export { parseKvHistory } from './parse-kv-history.js';
 export { casRegisterModel, type CasInput, type CasOutput } from './cas-register-model.js';
 export { parseJepsenHistory } from './parse-jepsen-history.js';
+export { formatViolation } from './violation-text.js';
+export { renderViolationHtml } from './violation-html.js';
