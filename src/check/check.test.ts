@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { casRegisterModel, type CasInput, type CasOutput } from './cas-register-model.js';
 import { checkOperations, type PartitionResult } from './check.js';
 import { InvalidHistoryError } from './errors.js';
-import { kvModel, type KvInput, type KvOutput } from './kv-model.js';
+import { kvModel, type KvInput, type KvOutput, type KvState } from './kv-model.js';
 import type { Model, Operation } from './model.js';
 
 type KvOp = Operation<KvInput, KvOutput>;
@@ -79,11 +79,11 @@ describe('checkOperations with the key-value model', () => {
       history,
     );
     assert.deepEqual(
-      violation.longest.map((step) => [piece.operations[step.op], step.state]),
+      violation.longest.map((step) => [piece.operations[step.op], step.state.value]),
       [[history[0], '1']],
     );
     assert.deepEqual(
-      violation.statesTried.map((tried) => tried.state),
+      violation.statesTried.map((tried) => tried.state.value),
       ['1'],
     );
   });
@@ -103,7 +103,7 @@ describe('checkOperations with the key-value model', () => {
     assert.deepEqual(violation.prefix, [0]);
     assert.deepEqual(violation.longest, []);
     assert.deepEqual(
-      violation.statesTried.map((tried) => tried.state),
+      violation.statesTried.map((tried) => tried.state.value),
       [''],
     );
   });
@@ -196,7 +196,7 @@ describe('checkOperations with the key-value model', () => {
       [0, 1, 2],
     );
     assert.deepEqual(
-      violation.statesTried.map((tried) => tried.state),
+      violation.statesTried.map((tried) => tried.state.value),
       ['2'],
     );
     assert.equal(violation.distinctStates, 1);
@@ -330,5 +330,36 @@ describe('a model given as data', () => {
     );
     const result = checkOperations(queueModel, [deq(0, 0, 1, 7)]);
     assert.equal(result.partitions[0]?.label, 'partition 0');
+  });
+});
+
+describe('Model.stateHash', () => {
+  test('only speeds the search up: a hash that always collides gives the same verdicts', () => {
+    const collide = { ...kvModel, stateHash: () => 0 };
+    const noHash: Model<KvState, KvInput, KvOutput> = {
+      init: kvModel.init,
+      step: kvModel.step,
+      stateKey: kvModel.stateKey,
+    };
+    const histories = [
+      [append(0, 0, 5, 'x', 'a'), append(1, 1, 6, 'x', 'b'), get(2, 7, 8, 'x', 'ba')],
+      [
+        append(0, 0, 5, 'x', 'a'),
+        append(1, 1, 6, 'x', 'b'),
+        get(2, 7, 8, 'x', 'ab'),
+        get(3, 7, 8, 'x', 'ba'),
+      ],
+      [
+        put(0, 0, 1, 'x', 'ab'),
+        append(1, 0, 1, 'x', 'b'),
+        get(2, 2, 3, 'x', 'abb'),
+        get(2, 4, 5, 'x', 'abb'),
+      ],
+    ];
+    for (const history of histories) {
+      const expected = checkOperations(kvModel, history).verdict;
+      assert.equal(checkOperations(collide, history).verdict, expected);
+      assert.equal(checkOperations(noHash, history).verdict, expected);
+    }
   });
 });
