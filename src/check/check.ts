@@ -70,7 +70,8 @@ export interface CheckOptions {
   /**
    * Decide every piece even after one is found illegal; default false. One illegal piece makes the history
    * illegal, and the other pieces of a bad history can take exponential time to refute, so by default the
-   * checker gives them one more round of search (twice the work each has had) and then leaves them `unknown`.
+   * checker gives them one more round of search (about as much work again as each has had) and then leaves
+   * them `unknown`.
    */
   readonly exhaustive?: boolean;
 }
