@@ -558,7 +558,8 @@ export class RaftNode {
     this.sinceLeaderContact = Number.POSITIVE_INFINITY;
     this.resetElection();
     this.requestVotes(false, transfer);
-    this.decideVote(); // A cluster of one whose vote is already durable (it never is, before advance).
+    // Nothing to decide yet: our own vote counts only from advance(), which decides again (and there a cluster
+    // of one wins).
   }
 
   private requestVotes(preVote: boolean, transfer: boolean): void {
@@ -673,7 +674,10 @@ export class RaftNode {
     if (pr.state === 'snapshot') {
       const t = pr.snapshot;
       if (t === null) return;
-      const wait = Math.min(this.config.retransmitTicks * 2 ** t.retries, this.config.electionTicks.max);
+      // A chunk is large and slow to cross: it waits at least a heartbeat interval before it goes again, and
+      // twice as long each time after, so a slow transfer is never duplicated every few ticks.
+      const base = Math.max(this.config.retransmitTicks, this.config.heartbeatTicks);
+      const wait = Math.min(base * 2 ** t.retries, this.config.electionTicks.max);
       if (!t.chunkInFlight || this.ticks - pr.sentAt >= wait) {
         if (t.chunkInFlight) t.retries++;
         this.sendSnapshotChunk(peer, pr);
