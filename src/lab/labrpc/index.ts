@@ -1,3 +1,3 @@
 /** labrpc: the lab's simulated network. */
 export { ClientEnd, Network, type CallResult } from './network.js';
-export { Server, Service, UnknownMethodError, type RpcHandler } from './server.js';
+export { PendingReply, Server, Service, UnknownMethodError, type RpcHandler } from './server.js';

@@ -1,4 +1,4 @@
-import type { Prng, Simulator } from '../../sim/index.js';
+import type { Prng, Simulator, TimerHandle } from '../../sim/index.js';
 import { decode, encode } from '../labgob.js';
 import type { Server } from './server.js';
 
@@ -13,6 +13,7 @@ const SHORT_FAIL_MS = 100; // ... or 0..99 ms with long delays off
 const REORDER_OF_900 = 600; // long reordering: 2/3 of replies arrive late
 const REORDER_BASE_MS = 200;
 const REORDER_SPREAD_MS = 2000;
+const HANDLER_POLL_MS = 100; // while a handler has not answered, labrpc checks this often whether the server died
 
 /** Where a client end points, and whether it may send. */
 interface EndState {
@@ -31,6 +32,7 @@ export class Network {
   private reliableNet = true;
   private longDelaysOn = false;
   private longReorderingOn = false;
+  private latencyMs: { readonly min: number; readonly max: number } | null = null;
   private totalCalls = 0;
   private totalBytes = 0;
 
@@ -77,6 +79,29 @@ export class Network {
     this.longReorderingOn = yes;
   }
 
+  /**
+   * Gives every request a one-way latency of `minMs`..`maxMs` ms (whole ms, uniform), on top of the unreliable
+   * network's short delay; `null` (the default, and labrpc's own behaviour) for none. In virtual time a handler
+   * costs nothing, so a world whose clients call in a loop (the key/value tests) needs messages to take time, as
+   * real ones do, or its clients would run unboundedly many operations in one instant.
+   */
+  latency(range: { readonly minMs: number; readonly maxMs: number } | null): void {
+    if (
+      range !== null &&
+      !(
+        Number.isInteger(range.minMs) &&
+        range.minMs >= 0 &&
+        Number.isInteger(range.maxMs) &&
+        range.maxMs >= range.minMs
+      )
+    ) {
+      throw new RangeError(
+        `labrpc: latency needs whole ms with 0 <= minMs <= maxMs, got ${JSON.stringify(range)}`,
+      );
+    }
+    this.latencyMs = range === null ? null : { min: range.minMs, max: range.maxMs };
+  }
+
   /** Requests dispatched to server `name` (incoming RPCs). */
   getCount(name: string): number {
     return this.servers.get(name)?.getCount() ?? 0;
@@ -113,28 +138,50 @@ export class Network {
       return;
     }
 
-    const delay = reliable ? 0 : this.rand.int(SHORT_DELAY_MS);
+    const latency =
+      this.latencyMs === null
+        ? 0
+        : this.latencyMs.min + this.rand.int(this.latencyMs.max - this.latencyMs.min + 1);
+    const delay = latency + (reliable ? 0 : this.rand.int(SHORT_DELAY_MS));
     this.sim.schedule(delay, () => {
       if (!reliable && this.rand.int(1000) < DROP_PER_MILLE) {
         fail(); // The request is lost; the handler never runs.
         return;
       }
-      const reply = server.dispatch(svcMeth, request);
-      // The server may have been deleted or cut off while its handler ran: its reply is lost.
-      const serverDead = !end.enabled || this.servers.get(serverName) !== server;
-      if (serverDead || (!reliable && this.rand.int(1000) < DROP_PER_MILLE)) {
-        this.sim.schedule(0, fail);
-        return;
-      }
-      const deliver = (): void => {
-        this.totalBytes += reply.byteLength;
-        onReply({ ok: true, reply: decode(reply) });
+      // The server may be deleted or cut off while its handler runs: its reply is then lost.
+      const serverDead = (): boolean => !end.enabled || this.servers.get(serverName) !== server;
+      // Settled by the reply or by the server's death, whichever comes first (closures share it, hence an object).
+      const call: { answered: boolean; poll: TimerHandle | undefined } = { answered: false, poll: undefined };
+      server.dispatch(svcMeth, request, (reply) => {
+        if (call.answered) return;
+        call.answered = true;
+        if (call.poll !== undefined) this.sim.cancel(call.poll);
+        if (serverDead() || (!reliable && this.rand.int(1000) < DROP_PER_MILLE)) {
+          this.sim.schedule(0, fail);
+          return;
+        }
+        const deliver = (): void => {
+          this.totalBytes += reply.byteLength;
+          onReply({ ok: true, reply: decode(reply) });
+        };
+        if (this.longReorderingOn && this.rand.int(900) < REORDER_OF_900) {
+          this.sim.schedule(REORDER_BASE_MS + this.rand.int(1 + this.rand.int(REORDER_SPREAD_MS)), deliver);
+        } else {
+          this.sim.schedule(0, deliver);
+        }
+      });
+      if (call.answered) return;
+      // The handler answers later. Like labrpc, give up on it as soon as its server dies or the end is cut.
+      const check = (): void => {
+        if (call.answered) return;
+        if (serverDead()) {
+          call.answered = true;
+          fail();
+          return;
+        }
+        call.poll = this.sim.schedule(HANDLER_POLL_MS, check);
       };
-      if (this.longReorderingOn && this.rand.int(900) < REORDER_OF_900) {
-        this.sim.schedule(REORDER_BASE_MS + this.rand.int(1 + this.rand.int(REORDER_SPREAD_MS)), deliver);
-      } else {
-        this.sim.schedule(0, deliver);
-      }
+      call.poll = this.sim.schedule(HANDLER_POLL_MS, check);
     });
   }
 
