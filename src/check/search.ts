@@ -1,0 +1,296 @@
+import { ConfigCache } from './config-cache.js';
+import type { Model, Operation } from './model.js';
+
+/** How many distinct states at the point of failure a violation keeps, with the path to each. */
+const MAX_STATES_TRIED = 16;
+
+/** A sequence of operations the model accepts, by index into the partition's operations, from the initial state. */
+export interface Attempt {
+  /** Operations in the order they were linearized. */
+  readonly ops: readonly number[];
+}
+
+/** What the search of one partition found. */
+export type SearchOutcome =
+  | { readonly verdict: 'ok'; readonly steps: number; readonly cacheSize: number }
+  | {
+      readonly verdict: 'illegal';
+      readonly steps: number;
+      readonly cacheSize: number;
+      /** The operation whose return no linearization reached: the failing prefix ends at its return. */
+      readonly blocked: number;
+      /** Operations called before `blocked` returned, in call order: the smallest prefix not linearizable. */
+      readonly prefix: readonly number[];
+      /** One linearization per distinct state the search stood in when it needed `blocked` next. */
+      readonly attempts: readonly Attempt[];
+      /** How many distinct states that was in all (attempts keeps at most MAX_STATES_TRIED). */
+      readonly distinctStates: number;
+    };
+
+/**
+ * Wing & Gong's search with Lowe's just-in-time linearization, as Porcupine runs it. Calls and returns sit in one
+ * list in time order. Walking from its head, the search tries to linearize each call it meets (step the model;
+ * if it accepts, and the resulting configuration is new, *lift* the call and its return out of the list and start
+ * again from the head). Meeting a return means the operation it closes was never linearized, and every order of
+ * the calls before it has been tried from this configuration: back off (undo the last linearization, *unlift*
+ * it, and try the next call after it). The list empties exactly when every operation is linearized.
+ *
+ * The deepest return the search ever reaches marks the smallest failing prefix: the operations that returned
+ * before it can be linearized (the search put them all in one order), and the operation it closes cannot be
+ * added to any linearization of them.
+ *
+ * The search is resumable (`run` takes a step budget) so that the checker can share time fairly between the
+ * pieces of a history: one hard piece must not starve an easy one that would fail at once.
+ */
+export class PartitionSearch<S, I, O> {
+  private readonly n: number;
+  private readonly order: number[];
+  private readonly head = 0;
+  private readonly tail: number;
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  private readonly opOf: Int32Array;
+  /** For a call entry, its return entry; 0 for a return. */
+  private readonly matchOf: Int32Array;
+  /** For a return entry, how many returns come before it: the depth of history the search has reached. */
+  private readonly rankOf: Int32Array;
+  private readonly inputs: I[];
+  private readonly outputs: O[];
+  private readonly zobrist: Int32Array;
+  private readonly stateIds = new Map<string, number>();
+  private readonly cache: ConfigCache;
+  private readonly linearized: Uint32Array;
+  private bitsHash = 0;
+  private state: S;
+  private stateId: number;
+  /** The stack of linearized call entries, with the state and state id before each. */
+  private readonly stackEntry: Int32Array;
+  private readonly stackState: S[] = [];
+  private readonly stackStateId: Int32Array;
+  private depth = 0;
+  private entry: number;
+  private steps = 0;
+  private deepest = -1;
+  private blockedEntry = 0;
+  private seenAtDeepest = new Set<number>();
+  private attempts: Attempt[] = [];
+  private outcome: SearchOutcome | undefined;
+
+  constructor(
+    private readonly model: Model<S, I, O>,
+    ops: readonly Operation<I, O>[],
+  ) {
+    const n = ops.length;
+    this.n = n;
+    // Entries 1..2n are the calls and returns in time order; 0 is the head and 2n+1 the tail, so that lift and
+    // unlift never test for the ends of the list.
+    this.order = sortedEvents(ops);
+    this.tail = 2 * n + 1;
+    this.next = new Int32Array(2 * n + 2);
+    this.prev = new Int32Array(2 * n + 2);
+    this.opOf = new Int32Array(2 * n + 2);
+    this.matchOf = new Int32Array(2 * n + 2);
+    this.rankOf = new Int32Array(2 * n + 2);
+    const callEntry = new Int32Array(n);
+    let returns = 0;
+    this.order.forEach((event, i) => {
+      const entry = i + 1;
+      this.next[entry] = entry + 1;
+      this.prev[entry] = entry - 1;
+      const op = event < n ? event : event - n;
+      this.opOf[entry] = op;
+      if (event < n) callEntry[op] = entry;
+      else {
+        this.matchOf[callEntry[op] ?? 0] = entry;
+        this.rankOf[entry] = returns++;
+      }
+    });
+    this.next[this.head] = n === 0 ? this.tail : 1;
+    this.prev[this.tail] = 2 * n;
+    this.inputs = ops.map((op) => op.input);
+    this.outputs = ops.map((op) => op.output);
+    this.zobrist = zobristKeys(n);
+    this.cache = new ConfigCache(n);
+    this.linearized = new Uint32Array(Math.max(1, Math.ceil(n / 32)));
+    this.state = model.init();
+    this.stateId = this.internState(this.state);
+    this.stackEntry = new Int32Array(n);
+    this.stackStateId = new Int32Array(n);
+    this.entry = this.next[this.head] ?? this.tail;
+  }
+
+  /** Model steps tried so far. */
+  get stepsTaken(): number {
+    return this.steps;
+  }
+
+  /** Distinct configurations visited so far. */
+  get configurations(): number {
+    return this.cache.size;
+  }
+
+  /** Searches for at most about `budget` more model steps; the outcome once decided, else undefined. */
+  run(budget: number): SearchOutcome | undefined {
+    if (this.outcome) return this.outcome;
+    const { head, tail, next, prev, opOf, matchOf, inputs, outputs, zobrist, linearized, model } = this;
+    const { stackEntry, stackState, stackStateId } = this;
+    const stop = this.steps + budget;
+    let { entry, state, stateId, bitsHash, depth, steps } = this;
+    try {
+      while ((next[head] ?? tail) !== tail) {
+        const match = matchOf[entry] ?? 0;
+        if (match !== 0) {
+          if (steps >= stop) return undefined;
+          const op = opOf[entry] ?? 0;
+          steps++;
+          const result = model.step(state, inputs[op] as I, outputs[op] as O);
+          if (result.ok) {
+            const newStateId = this.internState(result.state);
+            const newBitsHash = bitsHash ^ (zobrist[op] ?? 0);
+            if (this.cache.addIfAbsent(linearized, op, newStateId, mix(newBitsHash, newStateId))) {
+              stackEntry[depth] = entry;
+              stackState[depth] = state;
+              stackStateId[depth] = stateId;
+              depth++;
+              state = result.state;
+              stateId = newStateId;
+              bitsHash = newBitsHash;
+              linearized[op >>> 5] = (linearized[op >>> 5] ?? 0) | (1 << (op & 31));
+              // Lift the call and its return out of the list.
+              const callPrev = prev[entry] ?? 0;
+              const callNext = next[entry] ?? 0;
+              next[callPrev] = callNext;
+              prev[callNext] = callPrev;
+              const returnPrev = prev[match] ?? 0;
+              const returnNext = next[match] ?? 0;
+              next[returnPrev] = returnNext;
+              prev[returnNext] = returnPrev;
+              entry = next[head] ?? tail;
+              continue;
+            }
+          }
+          entry = next[entry] ?? tail;
+          continue;
+        }
+
+        // A return: every call before it has been tried from this configuration, which is exhausted.
+        this.noteExhausted(entry, stateId, depth);
+        if (depth === 0) {
+          this.outcome = this.illegal(steps);
+          return this.outcome;
+        }
+        depth--;
+        entry = stackEntry[depth] ?? 0;
+        state = stackState[depth] as S;
+        stateId = stackStateId[depth] ?? 0;
+        const op = opOf[entry] ?? 0;
+        bitsHash ^= zobrist[op] ?? 0;
+        linearized[op >>> 5] = (linearized[op >>> 5] ?? 0) & ~(1 << (op & 31));
+        // Unlift: put the return back, then the call, the reverse of lifting.
+        const match2 = matchOf[entry] ?? 0;
+        next[prev[match2] ?? 0] = match2;
+        prev[next[match2] ?? 0] = match2;
+        next[prev[entry] ?? 0] = entry;
+        prev[next[entry] ?? 0] = entry;
+        entry = next[entry] ?? tail;
+      }
+      this.outcome = { verdict: 'ok', steps, cacheSize: this.cache.size };
+      return this.outcome;
+    } finally {
+      this.entry = entry;
+      this.state = state;
+      this.stateId = stateId;
+      this.bitsHash = bitsHash;
+      this.depth = depth;
+      this.steps = steps;
+    }
+  }
+
+  private internState(state: S): number {
+    const key = this.model.stateKey(state);
+    let id = this.stateIds.get(key);
+    if (id === undefined) {
+      id = this.stateIds.size;
+      this.stateIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Remembers the configurations that got furthest into the history, for the report. */
+  private noteExhausted(entry: number, stateId: number, depth: number): void {
+    const rank = this.rankOf[entry] ?? 0;
+    if (rank > this.deepest) {
+      this.deepest = rank;
+      this.blockedEntry = entry;
+      this.seenAtDeepest = new Set();
+      this.attempts = [];
+    }
+    if (rank === this.deepest && !this.seenAtDeepest.has(stateId)) {
+      this.seenAtDeepest.add(stateId);
+      if (this.attempts.length < MAX_STATES_TRIED) {
+        this.attempts.push({
+          ops: Array.from(this.stackEntry.subarray(0, depth), (e) => this.opOf[e] ?? 0),
+        });
+      }
+    }
+  }
+
+  private illegal(steps: number): SearchOutcome {
+    const n = this.n;
+    const blocked = this.opOf[this.blockedEntry] ?? 0;
+    const prefix: number[] = [];
+    for (const event of this.order) {
+      if (event < n) prefix.push(event);
+      else if (event - n === blocked) break;
+    }
+    return {
+      verdict: 'illegal',
+      steps,
+      cacheSize: this.cache.size,
+      blocked,
+      prefix,
+      attempts: this.attempts,
+      distinctStates: this.seenAtDeepest.size,
+    };
+  }
+}
+
+/**
+ * The 2n events of `ops` in time order: `i` for the call of op i, `n + i` for its return. At equal times calls
+ * come first, so operations that touch at an instant count as concurrent: the lenient reading, which cannot
+ * call a correct history illegal whatever the clock's resolution.
+ */
+function sortedEvents(ops: readonly Operation<unknown, unknown>[]): number[] {
+  const n = ops.length;
+  const time = (event: number): number => {
+    const op = ops[event < n ? event : event - n];
+    if (op === undefined) return 0;
+    return event < n ? op.call : op.return;
+  };
+  const events = Array.from({ length: 2 * n }, (_, i) => i);
+  events.sort((a, b) => time(a) - time(b) || Number(a >= n) - Number(b >= n) || a - b);
+  return events;
+}
+
+/**
+ * Random 32-bit keys, one per operation, so that the hash of the linearized set is the xor of its members' keys
+ * and changes in O(1) as the search linearizes and backs off (Zobrist hashing). Seeded, so that a run's
+ * statistics repeat.
+ */
+function zobristKeys(n: number): Int32Array {
+  const keys = new Int32Array(n);
+  let s = 0x2545f491;
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x9e3779b9) | 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    keys[i] = z ^ (z >>> 16);
+  }
+  return keys;
+}
+
+/** Folds the state id into the set's hash; the multiply spreads consecutive ids over the table. */
+function mix(bitsHash: number, stateId: number): number {
+  return (bitsHash ^ Math.imul(stateId + 1, 0x9e3779b1)) & 0x3fffffff;
+}
