@@ -3,8 +3,13 @@
  * 32-bit bitwise operators) and length-prefixed UTF-8 strings.
  */
 export class ByteWriter {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array;
   private len = 0;
+
+  /** `capacity`: the bytes to allocate at first; a good guess saves regrowing (and copying) the buffer. */
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(Math.max(16, capacity));
+  }
   private static readonly utf8 = new TextEncoder();
 
   /** Appends one byte. */
@@ -32,9 +37,30 @@ export class ByteWriter {
 
   /** Appends a string as its UTF-8 byte length then its bytes. */
   string(s: string): void {
-    const bytes = ByteWriter.utf8.encode(s);
-    this.uvarint(bytes.byteLength);
-    this.bytes(bytes);
+    // Encode straight into the buffer (no temporary array: snapshots are mostly long values), after room for the
+    // length prefix. Room for one byte per UTF-16 unit is enough for ASCII; anything else is encoded again with
+    // room for the worst case (3 bytes per unit).
+    let written = this.encodeAt(s, s.length);
+    if (written < 0) written = this.encodeAt(s, s.length * 3);
+    this.uvarint(written);
+    this.len += written;
+  }
+
+  /**
+   * Encodes `s` after room for a varint of `capacity`, moves it up against the varint `uvarint(written)` will
+   * write, and returns `written`; or -1 if it needs more than `capacity` bytes.
+   */
+  private encodeAt(s: string, capacity: number): number {
+    const room = varintSize(capacity);
+    this.reserve(room + capacity);
+    const { read, written } = ByteWriter.utf8.encodeInto(
+      s,
+      this.buf.subarray(this.len + room, this.len + room + capacity),
+    );
+    if (read < s.length) return -1;
+    const size = varintSize(written);
+    if (size < room) this.buf.copyWithin(this.len + size, this.len + room, this.len + room + written);
+    return written;
   }
 
   /** Appends a 32-bit unsigned integer, big-endian. */
@@ -50,12 +76,27 @@ export class ByteWriter {
     return this.buf.subarray(0, this.len);
   }
 
+  /** What was written, as an array of its own (no copy if the buffer is exactly full). */
+  finish(): Uint8Array {
+    return this.len === this.buf.byteLength ? this.buf : this.buf.slice(0, this.len);
+  }
+
   private reserve(n: number): void {
     if (this.len + n <= this.buf.byteLength) return;
     const grown = new Uint8Array(Math.max(this.buf.byteLength * 2, this.len + n));
     grown.set(this.buf.subarray(0, this.len));
     this.buf = grown;
   }
+}
+
+/** How many bytes `uvarint` takes for n. */
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size++;
+  }
+  return size;
 }
 
 /** Raised by ByteReader for bytes that do not hold what the reader expects. */

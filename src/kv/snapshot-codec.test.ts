@@ -64,7 +64,21 @@ void describe('snapshot codec', () => {
     assert.throws(() => decodeSnapshot(bytes), /key "k" appears twice/);
   });
 
-  void it('crc32 matches the standard check value', () => {
+  void it('crc32 matches the standard check value, and a byte-at-a-time CRC at every length and offset', () => {
     assert.equal(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
+    const slow = (bytes: Uint8Array): number => {
+      let c = 0xffffffff;
+      for (const b of bytes) {
+        c ^= b;
+        for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    const data = Uint8Array.from({ length: 64 }, (_, i) => (i * 167 + 13) & 0xff);
+    for (let start = 0; start < 8; start++) {
+      for (let end = start; end <= data.length; end++) {
+        assert.equal(crc32(data.subarray(start, end)), slow(data.subarray(start, end)));
+      }
+    }
   });
 });
