@@ -1,6 +1,6 @@
 /** The kvraft lab's GenericTest and GenericTestSpeed, ported line by line; every wait is in virtual time. */
 import type { LabT } from '../../src/lab/index.js';
-import { makeKvConfig } from '../../src/kv/lab/index.js';
+import { type KvServerOptions, makeKvConfig } from '../../src/kv/lab/index.js';
 import {
   append,
   checkClntAppends,
@@ -29,6 +29,8 @@ export interface GenericOptions {
   readonly maxraftstate: number;
   /** Clients use random keys (and some Puts): only the linearizability check can judge the results. */
   readonly randomkeys: boolean;
+  /** Options for the servers (a read strategy, say); the defaults if absent. */
+  readonly server?: KvServerOptions;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function genericTest(t: LabT, o: GenericOptions): Promise<void> {
     servers: o.nservers,
     unreliable: o.unreliable,
     maxraftstate: o.maxraftstate,
+    ...(o.server === undefined ? {} : { server: o.server }),
   });
 
   cfg.begin(title);
