@@ -70,7 +70,8 @@ export interface CheckOptions {
   /**
    * Decide every piece even after one is found illegal; default false. One illegal piece makes the history
    * illegal, and the other pieces of a bad history can take exponential time to refute, so by default the
-   * checker gives them one more round of search (twice the work each has had) and then leaves them `unknown`.
+   * checker gives them one more round of search (about as much work again as each has had) and then leaves
+   * them `unknown`.
    */
   readonly exhaustive?: boolean;
 }
@@ -78,7 +79,7 @@ export interface CheckOptions {
 /** Model steps a piece may take in the first round; each later round doubles it. */
 const FIRST_ROUND_STEPS = 20_000;
 /** The most steps between two looks at the clock. */
-const CHUNK_STEPS = 50_000;
+const CHUNK_STEPS = 10_000;
 
 /**
  * Decides whether `history` is linearizable with respect to `model`: whether its operations can be put in one

@@ -59,7 +59,9 @@ export function parseEdnMap(text: string, line: number): Map<string, EdnValue> {
     if (symbol === 'nil') return null;
     if (/^-?\d+$/.test(symbol)) return Number(symbol);
     return fail(
-      symbol === '' ? `unexpected ${JSON.stringify(c)}` : `unknown value ${JSON.stringify(symbol)}`,
+      symbol === ''
+        ? `expected a value, found ${JSON.stringify(c)}`
+        : `unknown value ${JSON.stringify(symbol)}`,
     );
   };
 

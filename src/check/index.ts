@@ -11,7 +11,9 @@ export {
   type Violation,
 } from './check.js';
 export { HistoryParseError, InvalidHistoryError } from './errors.js';
-export { kvModel, type KvInput, type KvOutput } from './kv-model.js';
+export { kvModel, type KvInput, type KvOutput, type KvState } from './kv-model.js';
 export { parseKvHistory } from './parse-kv-history.js';
 export { casRegisterModel, type CasInput, type CasOutput } from './cas-register-model.js';
 export { parseJepsenHistory } from './parse-jepsen-history.js';
+export { formatViolation } from './violation-text.js';
+export { renderViolationHtml } from './violation-html.js';

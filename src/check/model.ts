@@ -28,6 +28,13 @@ export interface Model<S, I, O> {
   readonly step: (state: S, input: I, output: O) => { ok: boolean; state: S };
   /** A string identity of a state, for the cache (equal states => equal keys). */
   readonly stateKey: (state: S) => string;
+  /**
+   * Optional, for speed: a cheap 32-bit hash of a state (equal states => equal hashes), kept up to date by
+   * `step` rather than computed from the whole state. With it the checker tells states apart by hash and calls
+   * `stateKey` only when two hashes are equal; without it, it hashes every new state's key, which costs time in
+   * proportion to the key's length (the value of a key-value store's key grows with every append).
+   */
+  readonly stateHash?: (state: S) => number;
   /** One operation as a person reads it, e.g. `append("x", "1") -> ok`. */
   readonly describeOperation?: (input: I, output: O) => string;
   /** One state as a person reads it; default: its `stateKey`. */

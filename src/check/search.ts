@@ -1,5 +1,14 @@
 import { ConfigCache } from './config-cache.js';
 import type { Model, Operation } from './model.js';
+import { StateTable } from './state-table.js';
+
+/**
+ * States whose transitions are memoized: a model with few states (a register) meets the same state and operation
+ * over and over through different linearized sets, and a table lookup is far cheaper than the model's step and
+ * interning the result. Models with many states (a key-value store's growing values) rarely repeat a pair, so
+ * the table stays small and covers only the first states met.
+ */
+const MEMO_STATES = 64;
 
 /** How many distinct states at the point of failure a violation keeps, with the path to each. */
 const MAX_STATES_TRIED = 16;
@@ -58,14 +67,18 @@ export class PartitionSearch<S, I, O> {
   private readonly outputs: O[];
   private readonly zobrist: Int32Array;
   private readonly stateIds = new Map<string, number>();
+  /** Every distinct state met, by id. */
+  private readonly states: S[] = [];
+  /** With `model.stateHash`, states are interned by hash instead. */
+  private readonly hashedStates: StateTable<S> | undefined;
   private readonly cache: ConfigCache;
+  /** (state id < MEMO_STATES, op) -> 0 if not yet stepped, 1 if the model refuses, else next state id + 2. */
+  private readonly memo: Int32Array;
   private readonly linearized: Uint32Array;
   private bitsHash = 0;
-  private state: S;
   private stateId: number;
-  /** The stack of linearized call entries, with the state and state id before each. */
+  /** The stack of linearized call entries, with the state id before each. */
   private readonly stackEntry: Int32Array;
-  private readonly stackState: S[] = [];
   private readonly stackStateId: Int32Array;
   private depth = 0;
   private entry: number;
@@ -111,9 +124,10 @@ export class PartitionSearch<S, I, O> {
     this.outputs = ops.map((op) => op.output);
     this.zobrist = zobristKeys(n);
     this.cache = new ConfigCache(n);
+    this.memo = new Int32Array(n * MEMO_STATES);
+    this.hashedStates = model.stateHash ? new StateTable(model.stateHash, model.stateKey) : undefined;
     this.linearized = new Uint32Array(Math.max(1, Math.ceil(n / 32)));
-    this.state = model.init();
-    this.stateId = this.internState(this.state);
+    this.stateId = this.internState(model.init());
     this.stackEntry = new Int32Array(n);
     this.stackStateId = new Int32Array(n);
     this.entry = this.next[this.head] ?? this.tail;
@@ -132,10 +146,13 @@ export class PartitionSearch<S, I, O> {
   /** Searches for at most about `budget` more model steps; the outcome once decided, else undefined. */
   run(budget: number): SearchOutcome | undefined {
     if (this.outcome) return this.outcome;
-    const { head, tail, next, prev, opOf, matchOf, inputs, outputs, zobrist, linearized, model } = this;
-    const { stackEntry, stackState, stackStateId } = this;
+    // Everything the loop touches is hoisted into locals: the loop is hot, and a property first read on a rare
+    // path would make the optimizing compiler give up on it when that path runs.
+    const { head, tail, next, prev, opOf, matchOf, rankOf, inputs, outputs, zobrist, linearized, model } =
+      this;
+    const { memo, n, cache, states, stackEntry, stackStateId } = this;
     const stop = this.steps + budget;
-    let { entry, state, stateId, bitsHash, depth, steps } = this;
+    let { entry, stateId, bitsHash, depth, steps } = this;
     try {
       while ((next[head] ?? tail) !== tail) {
         const match = matchOf[entry] ?? 0;
@@ -143,16 +160,21 @@ export class PartitionSearch<S, I, O> {
           if (steps >= stop) return undefined;
           const op = opOf[entry] ?? 0;
           steps++;
-          const result = model.step(state, inputs[op] as I, outputs[op] as O);
-          if (result.ok) {
-            const newStateId = this.internState(result.state);
+          let newStateId = -1;
+          const memoSlot = stateId < MEMO_STATES ? stateId * n + op : -1;
+          const memoized = memoSlot >= 0 ? (memo[memoSlot] ?? 0) : 0;
+          if (memoized !== 0) newStateId = memoized - 2;
+          else {
+            const result = model.step(states[stateId] as S, inputs[op] as I, outputs[op] as O);
+            if (result.ok) newStateId = this.internState(result.state);
+            if (memoSlot >= 0) memo[memoSlot] = newStateId + 2;
+          }
+          if (newStateId >= 0) {
             const newBitsHash = bitsHash ^ (zobrist[op] ?? 0);
-            if (this.cache.addIfAbsent(linearized, op, newStateId, mix(newBitsHash, newStateId))) {
+            if (cache.addIfAbsent(linearized, op, newStateId, mix(newBitsHash, newStateId))) {
               stackEntry[depth] = entry;
-              stackState[depth] = state;
               stackStateId[depth] = stateId;
               depth++;
-              state = result.state;
               stateId = newStateId;
               bitsHash = newBitsHash;
               linearized[op >>> 5] = (linearized[op >>> 5] ?? 0) | (1 << (op & 31));
@@ -174,14 +196,13 @@ export class PartitionSearch<S, I, O> {
         }
 
         // A return: every call before it has been tried from this configuration, which is exhausted.
-        this.noteExhausted(entry, stateId, depth);
+        if ((rankOf[entry] ?? 0) >= this.deepest) this.noteExhausted(entry, stateId, depth);
         if (depth === 0) {
           this.outcome = this.illegal(steps);
           return this.outcome;
         }
         depth--;
         entry = stackEntry[depth] ?? 0;
-        state = stackState[depth] as S;
         stateId = stackStateId[depth] ?? 0;
         const op = opOf[entry] ?? 0;
         bitsHash ^= zobrist[op] ?? 0;
@@ -194,11 +215,10 @@ export class PartitionSearch<S, I, O> {
         prev[next[entry] ?? 0] = entry;
         entry = next[entry] ?? tail;
       }
-      this.outcome = { verdict: 'ok', steps, cacheSize: this.cache.size };
+      this.outcome = { verdict: 'ok', steps, cacheSize: cache.size };
       return this.outcome;
     } finally {
       this.entry = entry;
-      this.state = state;
       this.stateId = stateId;
       this.bitsHash = bitsHash;
       this.depth = depth;
@@ -206,13 +226,16 @@ export class PartitionSearch<S, I, O> {
     }
   }
 
+  /** A small integer naming `state`'s equivalence class (equal keys, equal id), so the cache compares ints. */
   private internState(state: S): number {
-    const key = this.model.stateKey(state);
-    let id = this.stateIds.get(key);
-    if (id === undefined) {
-      id = this.stateIds.size;
-      this.stateIds.set(key, id);
+    let id: number;
+    if (this.hashedStates) id = this.hashedStates.intern(state);
+    else {
+      const key = this.model.stateKey(state);
+      id = this.stateIds.get(key) ?? this.stateIds.size;
+      if (id === this.stateIds.size) this.stateIds.set(key, id);
     }
+    if (id === this.states.length) this.states.push(state);
     return id;
   }
 
