@@ -3,12 +3,17 @@
  * the linearizability check, `check`, the client spawner, the append checks and the partitioner. Every wait is
  * in virtual time.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   checkOperations,
+  formatViolation,
   type KvInput,
   type KvOutput,
   kvModel,
   type Operation,
+  renderViolationHtml,
 } from '../../src/check/index.js';
 import type { Clerk, KvConfig } from '../../src/kv/lab/index.js';
 
@@ -152,21 +157,21 @@ export async function partitioner(cfg: KvConfig, done: () => boolean): Promise<v
 }
 
 /**
- * Porcupine's check of a recorded history with the key/value model: an illegal history fails the test ("history
- * is not linearizable", with the first key that could not be linearized); a check that runs out of time passes
- * with the lab's info line.
+ * Porcupine's check of a recorded history with the key/value model. An illegal history fails the test with
+ * "history is not linearizable" and the checker's account of it, after writing the checker's HTML visualization
+ * to a temporary file (as the lab does); a check that runs out of time passes with the lab's info line.
  */
 export function checkLinearizable(cfg: KvConfig, log: OpLog): void {
   const result = checkOperations(kvModel, log.read(), { timeoutMs: LINEARIZABILITY_CHECK_TIMEOUT });
   if (result.verdict === 'illegal') {
-    const bad = result.partitions.find((p) => p.verdict === 'illegal');
-    const blocked = bad?.violation === undefined ? undefined : bad.operations[bad.violation.blocked];
-    const detail =
-      bad === undefined || blocked === undefined
-        ? ''
-        : `: ${bad.label}, ${kvModel.describeOperation?.(blocked.input, blocked.output) ?? ''} by client ` +
-          `${blocked.clientId} in [${blocked.call}, ${blocked.return}] ms cannot be linearized`;
-    cfg.fatal(`history is not linearizable${detail}`);
+    try {
+      const file = join(mkdtempSync(join(tmpdir(), 'kvraft-')), 'history.html');
+      writeFileSync(file, renderViolationHtml(result, kvModel));
+      cfg.print(`info: wrote history visualization to ${file}`);
+    } catch {
+      cfg.print('info: failed to write history visualization');
+    }
+    cfg.fatal(`history is not linearizable\n${formatViolation(result, kvModel)}`);
   } else if (result.verdict === 'unknown') {
     cfg.print('info: linearizability check timed out, assuming history is ok');
   }
