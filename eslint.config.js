@@ -39,6 +39,34 @@ export default tseslint.config(
     },
   },
   {
+    // The key/value state machine is pure like the core: the lab servers and the real service share it, so it
+    // knows no world (no Node API, no other layer, not even its own lab adapters), no clock and no randomness.
+    files: ['src/kv/*.ts'],
+    ignores: ['src/kv/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^node:', message: 'src/kv (the state machine) must not touch Node APIs: it is pure.' },
+            { regex: '^\\.\\./', message: 'src/kv (the state machine) imports no other layer.' },
+            { regex: '^\\./lab(/|$)', message: 'the state machine must not depend on its lab adapters.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Date', message: 'the state machine never reads the clock.' },
+        { name: 'performance', message: 'the state machine never reads the clock.' },
+        { name: 'process', message: 'the state machine does no I/O.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'the state machine is deterministic.' },
+      ],
+    },
+  },
+  {
     // The core is a pure, deterministic state machine: no I/O, no clock, no timers, no ambient randomness.
     files: ['src/core/**/*.ts'],
     ignores: ['src/core/**/*.test.ts'],

@@ -109,4 +109,20 @@ void describe('Persister', () => {
     assert.deepEqual(original.readRaftState(), bytes(1, 2));
     assert.deepEqual(original.readSnapshot(), bytes(3));
   });
+
+  void it('saving the same snapshot array again keeps the copy it made, and a new array is copied', () => {
+    const p = new Persister();
+    const snap = new Uint8Array([1, 2, 3]);
+    p.save(new Uint8Array([9]), snap);
+    p.save(new Uint8Array([8]), snap);
+    assert.deepEqual(p.readSnapshot(), new Uint8Array([1, 2, 3]));
+    const next = new Uint8Array([4, 5]);
+    p.save(new Uint8Array([7]), next);
+    next[0] = 0; // the caller's later change does not reach what was saved
+    assert.deepEqual(p.readSnapshot(), new Uint8Array([4, 5]));
+    p.save(new Uint8Array([6]), null);
+    assert.equal(p.snapshotSize(), 0);
+    p.save(new Uint8Array([6]), next);
+    assert.deepEqual(p.readSnapshot(), new Uint8Array([0, 5]));
+  });
 });

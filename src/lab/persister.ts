@@ -6,10 +6,20 @@ export class Persister {
   private raftState: Uint8Array = new Uint8Array(0);
   private snapshot: Uint8Array = new Uint8Array(0);
 
+  /**
+   * The array last passed as `snapshot`: Raft saves the same snapshot with every state change, and a key/value
+   * server's snapshot can be large, so an unchanged one is not copied again (snapshot bytes, once handed over,
+   * are never modified by their owner).
+   */
+  private snapshotSource: Uint8Array | null = null;
+
   /** Atomically replaces both the Raft state and the snapshot (pass `null` for no snapshot). */
   save(raftState: Uint8Array, snapshot: Uint8Array | null): void {
     this.raftState = raftState.slice();
-    this.snapshot = snapshot === null ? new Uint8Array(0) : snapshot.slice();
+    if (snapshot === null || snapshot !== this.snapshotSource) {
+      this.snapshot = snapshot === null ? new Uint8Array(0) : snapshot.slice();
+      this.snapshotSource = snapshot;
+    }
   }
 
   readRaftState(): Uint8Array {

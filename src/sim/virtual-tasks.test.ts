@@ -228,4 +228,48 @@ void describe('VirtualTasks', () => {
     assert.equal(wakes, before);
     assert.equal(tasks.failed, undefined);
   });
+
+  void it('until() resolves with what a later event settles, and its task runs before the next event', async () => {
+    const sim = new Simulator(1);
+    const tasks = new VirtualTasks(sim);
+    let nextEventRan = false;
+    sim.schedule(31, () => (nextEventRan = true));
+    const value = await tasks.until<string>((settle) => {
+      sim.schedule(30, () => {
+        settle('reply');
+        settle('ignored'); // a second settle changes nothing
+      });
+    });
+    assert.equal(value, 'reply');
+    assert.equal(sim.now(), 30);
+    assert.equal(nextEventRan, false);
+  });
+
+  void it('a pending until() keeps the driver going: a task that only waits for events is not stranded', async () => {
+    const sim = new Simulator(1);
+    const tasks = new VirtualTasks(sim);
+    // No sleeper at all, only a wait on an event 5 s away (a long RPC).
+    const value = await tasks.until<number>((settle) => {
+      sim.schedule(5000, () => {
+        settle(42);
+      });
+    });
+    assert.equal(value, 42);
+    assert.equal(sim.now(), 5000);
+  });
+
+  void it('until() rejects with the test failure, and parks after stop()', async () => {
+    const sim = new Simulator(1);
+    const tasks = new VirtualTasks(sim);
+    const waiting = tasks.until<number>(() => undefined);
+    tasks.fail(new Error('boom'));
+    await assert.rejects(waiting, { message: 'boom' });
+    await assert.rejects(
+      tasks.until(() => undefined),
+      { message: 'boom' },
+    );
+    const other = new VirtualTasks(new Simulator(2));
+    other.stop();
+    assert.equal(await settled(other.until(() => undefined)), false);
+  });
 });

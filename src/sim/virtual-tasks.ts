@@ -47,6 +47,27 @@ export class VirtualTasks {
   }
 
   /**
+   * Waits for a simulator event to hand over a result: `start` receives `settle`, which a later event calls (a
+   * network reply arriving, say). As after `sleep`, the waiting task runs on to its next `await` before the
+   * simulator runs another event, so virtual time does not move under it; and a pending `until` keeps the driver
+   * going, as a sleeper does. Later calls of `settle` are ignored.
+   */
+  until<T>(start: (settle: (value: T) => void) => void): Promise<T> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.stopped) return new Promise(() => undefined); // The test is over: park the task for good.
+    return new Promise<T>((resolve, reject) => {
+      const sleeper: Sleeper = { resolve: () => undefined, reject };
+      this.sleepers.add(sleeper);
+      start((value) => {
+        if (!this.sleepers.delete(sleeper)) return;
+        this.woken++;
+        resolve(value);
+      });
+      this.startDriving();
+    });
+  }
+
+  /**
    * Starts `task` as a concurrent "goroutine"; if it fails, the whole test fails. Returns the task's promise, for
    * a caller that waits for its result later (Go's WaitGroup or result channel).
    */

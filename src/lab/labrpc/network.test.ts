@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Simulator } from '../../sim/index.js';
 import { encode } from '../labgob.js';
-import { type CallResult, type ClientEnd, Network, Server, Service, UnknownMethodError } from './index.js';
+import {
+  type CallResult,
+  type ClientEnd,
+  Network,
+  PendingReply,
+  Server,
+  Service,
+  UnknownMethodError,
+} from './index.js';
 
 interface EchoArgs {
   id: number;
@@ -570,5 +578,79 @@ void describe('Network', () => {
     };
     assert.equal(fates(21), fates(21));
     assert.notEqual(fates(21), fates(22));
+  });
+
+  void it('a handler may answer later with a PendingReply; the caller gets the reply when it is resolved', () => {
+    const sim = new Simulator(1);
+    const net = new Network(sim, sim.rand.fork());
+    const pending: PendingReply[] = [];
+    const server = new Server();
+    server.addService(
+      new Service('Svc', {
+        Later: () => {
+          const reply = new PendingReply();
+          pending.push(reply);
+          return reply;
+        },
+      }),
+    );
+    net.addServer('s', server);
+    const end = net.makeEnd('e');
+    net.connect('e', 's');
+    net.enable('e', true);
+    const results: { at: number; result: CallResult }[] = [];
+    end.call('Svc.Later', {}, (result) => results.push({ at: sim.now(), result }));
+    sim.runFor(1000);
+    assert.equal(pending.length, 1);
+    assert.deepEqual(results, []); // still waiting: a live server's call has no timeout
+    sim.schedule(0, () => {
+      pending[0]?.resolve({ v: 1 });
+      pending[0]?.resolve({ v: 2 }); // only the first answer counts
+    });
+    sim.runFor(10);
+    assert.deepEqual(results, [{ at: 1000, result: { ok: true, reply: { v: 1 } } }]);
+  });
+
+  void it('a call whose handler is still waiting fails within 100 ms of its server being deleted', () => {
+    const sim = new Simulator(1);
+    const net = new Network(sim, sim.rand.fork());
+    const server = new Server();
+    const pending: PendingReply[] = [];
+    server.addService(new Service('Svc', { Later: () => pending[pending.push(new PendingReply()) - 1] }));
+    net.addServer('s', server);
+    const end = net.makeEnd('e');
+    net.connect('e', 's');
+    net.enable('e', true);
+    const results: { at: number; result: CallResult }[] = [];
+    end.call('Svc.Later', {}, (result) => results.push({ at: sim.now(), result }));
+    sim.runFor(250);
+    net.deleteServer('s');
+    sim.runFor(100);
+    assert.equal(results.length, 1);
+    const [failed] = results;
+    assert.ok(failed !== undefined);
+    assert.deepEqual(failed.result, { ok: false });
+    assert.ok(failed.at <= 350, `failed at ${failed.at}`);
+    pending[0]?.resolve({ late: true }); // the dead server's late answer goes nowhere
+    sim.runFor(100);
+    assert.equal(results.length, 1);
+  });
+
+  void it('latency delays every request by minMs..maxMs, and is off by default', () => {
+    const arrivals = (latency: { minMs: number; maxMs: number } | null): number[] => {
+      const w = new World(5);
+      w.net.latency(latency);
+      for (let k = 0; k < 200; k++) w.call();
+      w.settle();
+      return w.outcomes.map((o) => o.handledAt - o.sentAt);
+    };
+    assert.ok(arrivals(null).every((d) => d === 0));
+    const delays = arrivals({ minMs: 5, maxMs: 10 });
+    assert.equal(Math.min(...delays), 5);
+    assert.equal(Math.max(...delays), 10);
+    const w = new World(1);
+    assert.throws(() => {
+      w.net.latency({ minMs: 3, maxMs: 2 });
+    }, RangeError);
   });
 });

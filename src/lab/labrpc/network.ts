@@ -1,4 +1,4 @@
-import type { Prng, Simulator } from '../../sim/index.js';
+import type { Prng, Simulator, TimerHandle } from '../../sim/index.js';
 import { decode, encode } from '../labgob.js';
 import type { NetworkObserver } from './network-observer.js';
 import type { Server } from './server.js';
@@ -14,6 +14,7 @@ const SHORT_FAIL_MS = 100; // ... or 0..99 ms with long delays off
 const REORDER_OF_900 = 600; // long reordering: 2/3 of replies arrive late
 const REORDER_BASE_MS = 200;
 const REORDER_SPREAD_MS = 2000;
+const HANDLER_POLL_MS = 100; // while a handler has not answered, labrpc checks this often whether the server died
 
 /** Where a client end points, and whether it may send. */
 interface EndState {
@@ -32,6 +33,7 @@ export class Network {
   private reliableNet = true;
   private longDelaysOn = false;
   private longReorderingOn = false;
+  private latencyMs: { readonly min: number; readonly max: number } | null = null;
   private totalCalls = 0;
   private totalBytes = 0;
   private observer: NetworkObserver | null = null;
@@ -84,6 +86,29 @@ export class Network {
     this.longReorderingOn = yes;
   }
 
+  /**
+   * Gives every request a one-way latency of `minMs`..`maxMs` ms (whole ms, uniform), on top of the unreliable
+   * network's short delay; `null` (the default, and labrpc's own behaviour) for none. In virtual time a handler
+   * costs nothing, so a world whose clients call in a loop (the key/value tests) needs messages to take time, as
+   * real ones do, or its clients would run unboundedly many operations in one instant.
+   */
+  latency(range: { readonly minMs: number; readonly maxMs: number } | null): void {
+    if (
+      range !== null &&
+      !(
+        Number.isInteger(range.minMs) &&
+        range.minMs >= 0 &&
+        Number.isInteger(range.maxMs) &&
+        range.maxMs >= range.minMs
+      )
+    ) {
+      throw new RangeError(
+        `labrpc: latency needs whole ms with 0 <= minMs <= maxMs, got ${JSON.stringify(range)}`,
+      );
+    }
+    this.latencyMs = range === null ? null : { min: range.minMs, max: range.maxMs };
+  }
+
   /** Requests dispatched to server `name` (incoming RPCs). */
   getCount(name: string): number {
     return this.servers.get(name)?.getCount() ?? 0;
@@ -123,7 +148,11 @@ export class Network {
       return;
     }
 
-    const delay = reliable ? 0 : this.rand.int(SHORT_DELAY_MS);
+    const latency =
+      this.latencyMs === null
+        ? 0
+        : this.latencyMs.min + this.rand.int(this.latencyMs.max - this.latencyMs.min + 1);
+    const delay = latency + (reliable ? 0 : this.rand.int(SHORT_DELAY_MS));
     this.sim.schedule(delay, () => {
       if (!reliable && this.rand.int(1000) < DROP_PER_MILLE) {
         observer?.requestLost(call);
@@ -131,27 +160,50 @@ export class Network {
         return;
       }
       observer?.delivered(call);
-      const reply = server.dispatch(svcMeth, request);
-      observer?.replied(call, reply);
-      // The server may have been deleted or cut off while its handler ran: its reply is lost.
-      const serverDead = !end.enabled || this.servers.get(serverName) !== server;
-      if (serverDead || (!reliable && this.rand.int(1000) < DROP_PER_MILLE)) {
-        observer?.replyLost(call, serverDead);
-        this.sim.schedule(0, fail);
-        return;
-      }
-      const deliver = (): void => {
-        this.totalBytes += reply.byteLength;
-        observer?.replyDelivered(call);
-        onReply({ ok: true, reply: decode(reply) });
+      // The server may be deleted or cut off while its handler runs: its reply is then lost.
+      const serverDead = (): boolean => !end.enabled || this.servers.get(serverName) !== server;
+      // Settled by the reply or by the server's death, whichever comes first (closures share it, hence an object).
+      const pending: { answered: boolean; poll: TimerHandle | undefined } = {
+        answered: false,
+        poll: undefined,
       };
-      if (this.longReorderingOn && this.rand.int(900) < REORDER_OF_900) {
-        const delay = REORDER_BASE_MS + this.rand.int(1 + this.rand.int(REORDER_SPREAD_MS));
-        observer?.delayed(call, delay);
-        this.sim.schedule(delay, deliver);
-      } else {
-        this.sim.schedule(0, deliver);
-      }
+      server.dispatch(svcMeth, request, (reply) => {
+        if (pending.answered) return;
+        pending.answered = true;
+        if (pending.poll !== undefined) this.sim.cancel(pending.poll);
+        observer?.replied(call, reply);
+        const dead = serverDead();
+        if (dead || (!reliable && this.rand.int(1000) < DROP_PER_MILLE)) {
+          observer?.replyLost(call, dead);
+          this.sim.schedule(0, fail);
+          return;
+        }
+        const deliver = (): void => {
+          this.totalBytes += reply.byteLength;
+          observer?.replyDelivered(call);
+          onReply({ ok: true, reply: decode(reply) });
+        };
+        if (this.longReorderingOn && this.rand.int(900) < REORDER_OF_900) {
+          const delay = REORDER_BASE_MS + this.rand.int(1 + this.rand.int(REORDER_SPREAD_MS));
+          observer?.delayed(call, delay);
+          this.sim.schedule(delay, deliver);
+        } else {
+          this.sim.schedule(0, deliver);
+        }
+      });
+      if (pending.answered) return;
+      // The handler answers later. Like labrpc, give up on it as soon as its server dies or the end is cut.
+      const check = (): void => {
+        if (pending.answered) return;
+        if (serverDead()) {
+          pending.answered = true;
+          observer?.replyLost(call, true);
+          fail();
+          return;
+        }
+        pending.poll = this.sim.schedule(HANDLER_POLL_MS, check);
+      };
+      pending.poll = this.sim.schedule(HANDLER_POLL_MS, check);
     });
   }
 

@@ -1,7 +1,40 @@
 import { decode, encode } from '../labgob.js';
 
-/** An RPC handler: decoded arguments in, a reply value out. It runs to completion when a request arrives. */
+/**
+ * An RPC handler: decoded arguments in, a reply value out. It runs to completion when a request arrives; a
+ * handler that can only answer later (a key/value server waiting for its command to commit) returns a
+ * `PendingReply` and resolves it from a later simulator event.
+ */
 export type RpcHandler = (args: unknown) => unknown;
+
+/**
+ * A reply still to come: the Go handler that blocks before filling in its reply. Resolve it once; later
+ * resolutions are ignored.
+ */
+export class PendingReply {
+  private settled = false;
+  private value: unknown;
+  private listener: ((value: unknown) => void) | undefined;
+
+  /** Gives the reply: labrpc encodes it and carries it back to the caller (if the caller is still there). */
+  resolve(value: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.value = value;
+    this.listener?.(value);
+  }
+
+  /** Whether `resolve` was called. */
+  get resolved(): boolean {
+    return this.settled;
+  }
+
+  /** For the server: runs `fn` with the reply once there is one (at once if there already is). */
+  onResolve(fn: (value: unknown) => void): void {
+    if (this.settled) fn(this.value);
+    else this.listener = fn;
+  }
+}
 
 /** A named set of handlers, addressed as "Service.Method" (e.g. "Raft.AppendEntries"). */
 export class Service {
@@ -39,12 +72,22 @@ export class Server {
     return this.incoming;
   }
 
-  /** Decodes `args`, runs the handler for `svcMeth` and returns the encoded reply. */
-  dispatch(svcMeth: string, args: Uint8Array): Uint8Array {
+  /**
+   * Decodes `args`, runs the handler for `svcMeth` and hands the encoded reply to `done`: before returning, unless
+   * the handler answered with a PendingReply.
+   */
+  dispatch(svcMeth: string, args: Uint8Array, done: (reply: Uint8Array) => void): void {
     this.incoming++;
     const dot = svcMeth.lastIndexOf('.');
     const handler = this.services.get(svcMeth.slice(0, dot))?.handler(svcMeth.slice(dot + 1));
     if (dot < 0 || handler === undefined) throw new UnknownMethodError(svcMeth, [...this.services.keys()]);
-    return encode(handler(decode(args)));
+    const result = handler(decode(args));
+    if (result instanceof PendingReply) {
+      result.onResolve((value) => {
+        done(encode(value));
+      });
+    } else {
+      done(encode(result));
+    }
   }
 }

@@ -1,15 +1,16 @@
 import { isDeepStrictEqual } from 'node:util';
-import { Prng, Simulator, VirtualTasks } from '../../sim/index.js';
+import type { Prng, Simulator } from '../../sim/index.js';
 import type { ApplyMsg } from '../apply-msg.js';
 import type { LabRaft, LabRaftTuning, MakeRaft } from '../lab-raft.js';
 import { decode, encode } from '../labgob.js';
-import { type ClientEnd, Network, Server, Service } from '../labrpc/index.js';
+import { type ClientEnd, type Network, Server, Service } from '../labrpc/index.js';
 import { Persister } from '../persister.js';
 import { make as makeLabRaft } from '../raft.js';
 import { NetworkTracer, RaftTracer, TracedPersister, type TraceRecorder } from '../trace/index.js';
 import { formatValue } from './format-value.js';
 import { InvariantChecker } from './invariant-checker.js';
-import { type LabT, TestFailure, type TestStats } from './lab-test.js';
+import type { LabT, TestStats } from './lab-test.js';
+import { SimHarness } from './sim-harness.js';
 
 /** The lab's generous allowance for one election (ms). */
 export const RAFT_ELECTION_TIMEOUT = 1000;
@@ -17,8 +18,6 @@ export const RAFT_ELECTION_TIMEOUT = 1000;
 export const SNAPSHOT_INTERVAL = 10;
 /** The 2D tests' bound on persisted Raft state, in bytes. */
 export const MAX_LOG_SIZE = 2000;
-/** Any one test must end within this much virtual time. */
-export const TEST_TIME_LIMIT_MS = 120_000;
 /**
  * A run that processes this many simulator events without virtual time moving is livelocked (say, a
  * reject-and-resend loop with no delay): the virtual time limit would never be reached, so it is failed here.
@@ -50,12 +49,11 @@ export class Config {
   /** The tester's own random stream (Go's `rand` in the tests). */
   readonly rand: Prng;
   readonly sim: Simulator;
-  private readonly tasks: VirtualTasks;
+  private readonly harness: SimHarness;
   private readonly makeRaft: MakeRaft;
   private readonly snapshotMode: boolean;
   private readonly tuning: LabRaftTuning | undefined;
   private readonly log: (line: string) => void;
-  private readonly timeLimitMs: number;
   private readonly invariants: InvariantChecker;
   /** The virtual time of the last event, and how many events ran at it (livelock detection). */
   private instantMs = -1;
@@ -82,7 +80,6 @@ export class Config {
   private longReordering = false;
   private maxIndex = 0;
 
-  private readonly startMs: number;
   private t0 = 0;
   private rpcs0 = 0;
   private bytes0 = 0;
@@ -93,15 +90,10 @@ export class Config {
 
   constructor(t: LabT, options: ConfigOptions) {
     this.n = options.servers;
-    this.sim = new Simulator(t.seed);
-    this.startMs = this.sim.now();
-    this.timeLimitMs = options.timeLimitMs ?? TEST_TIME_LIMIT_MS;
-    this.tasks = new VirtualTasks(this.sim, {
-      atMs: this.startMs + this.timeLimitMs,
-      error: () => new TestFailure(this.timeLimitMessage()),
-    });
-    this.net = new Network(this.sim, this.sim.rand.fork());
-    this.rand = this.sim.rand.fork();
+    this.harness = new SimHarness(t.seed, options.timeLimitMs);
+    this.sim = this.harness.sim;
+    this.net = this.harness.net;
+    this.rand = this.harness.rand;
     this.makeRaft = options.makeRaft ?? makeLabRaft;
     this.snapshotMode = options.snapshot ?? false;
     this.tuning = options.tuning;
@@ -138,20 +130,18 @@ export class Config {
 
   /** Lets `ms` of virtual time pass. */
   sleep(ms: number): Promise<void> {
-    return this.tasks.sleep(ms);
+    return this.harness.sleep(ms);
   }
 
   /** Runs `task` concurrently (a goroutine); if it throws, the test fails. Returns its promise. */
   go<T>(task: () => Promise<T>): Promise<T> {
-    return this.tasks.go(task);
+    return this.harness.go(task);
   }
 
   /** Fails the test with `message` (Go's t.Fatalf). */
   fatal(message: string): never {
     this.trace?.fail(message);
-    const failure = new TestFailure(message);
-    this.tasks.fail(failure);
-    throw failure;
+    return this.harness.fatal(message);
   }
 
   /** Kills every peer and ends the test's virtual world. */
@@ -159,15 +149,7 @@ export class Config {
     if (this.finished) return;
     this.finished = true;
     for (const rf of this.rafts) rf?.kill();
-    this.tasks.stop();
-  }
-
-  private checkTimeout(): void {
-    if (this.sim.now() - this.startMs > this.timeLimitMs) this.fatal(this.timeLimitMessage());
-  }
-
-  private timeLimitMessage(): string {
-    return `test took longer than ${this.timeLimitMs / 1000} seconds`;
+    this.harness.stop();
   }
 
   /**
@@ -627,7 +609,7 @@ export class Config {
 
   /** Ends a passing test: checks the time limit and prints the lab's Passed line (virtual seconds). */
   end(): void {
-    this.checkTimeout();
+    this.harness.checkTimeout();
     const stats: TestStats = {
       seconds: (this.sim.now() - this.t0) / 1000,
       peers: this.n,

@@ -6,9 +6,9 @@ export {
   MAX_LOG_SIZE,
   RAFT_ELECTION_TIMEOUT,
   SNAPSHOT_INTERVAL,
-  TEST_TIME_LIMIT_MS,
   type ConfigOptions,
 } from './config.js';
+export { SimHarness, TEST_TIME_LIMIT_MS } from './sim-harness.js';
 export { formatValue } from './format-value.js';
 export { InvariantChecker } from './invariant-checker.js';
 export { labTest, TestFailure, type LabT, type LabTest, type TestStats, type TestWorld } from './lab-test.js';
