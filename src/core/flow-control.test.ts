@@ -379,9 +379,10 @@ void describe('retransmission (a timer of its own, RFC 6298)', () => {
     );
   });
 
-  // RFC 6298 section 5.5: each time the retransmit timer expires the wait doubles, so a follower that merely
-  // paused is not sent the same batch once per tick; snapshot chunks already back off this way.
-  void it('resends to a follower that does not answer back off: not one copy per tick until it is presumed down', () => {
+  // A follower that does not answer gets a resend each time its answer is overdue (no backoff: the first
+  // message after a brief outage must go at once), but only the first resend carries the lost entries again; the
+  // others are small probes, until the follower is presumed down and probed once per heartbeat interval.
+  void it('resends to a follower that does not answer are small after the first', () => {
     const l = leaderWith(1, { retransmitTicks: 8 });
     l.step(ack(3, 1, 1, 1)); // Answered within the tick: the wait is 1 tick.
     drain(l);
@@ -392,9 +393,10 @@ void describe('retransmission (a timer of its own, RFC 6298)', () => {
       l.tick();
       resends.push(...sent(drain(l).messages, 'AppendEntries', 3));
     }
-    // Waits of 1, 2 and 4 ticks: resends at ticks 1, 3 and 7.
-    assert.ok(resends.length <= 4, `${resends.length} resends in ${MIN - 1} ticks`);
-    // Only the first resend carries the lost entry again; the others are small probes.
+    assert.ok(
+      resends.length >= MIN / 2,
+      `${resends.length} resends in ${MIN - 1} ticks: one per overdue answer`,
+    );
     assert.deepEqual(
       resends.map((m) => m.entries.length),
       [1, ...Array<number>(resends.length - 1).fill(0)],

@@ -175,8 +175,10 @@ export class Progress {
    * caller falls back to probing and resends.
    */
   overdue(now: number): boolean {
-    // RFC 6298 5.5: each resend in a row doubles the wait, up to the timer's bound.
-    const timeout = this.timer.backedOff(this.state === 'probe' ? this.probeResends : 0);
+    // No backoff (unlike RFC 6298 5.5): resends after the first are small, and a follower silent for an election
+    // timeout is presumed down and left to the heartbeat pace (raft-node.ts). Until then, what matters is that the
+    // first message after a brief outage goes at once.
+    const timeout = this.timer.timeout();
     if (this.state === 'probe') return this.probeSent && now - this.sentAt >= timeout;
     if (this.state === 'replicate') {
       const oldest = this.inflights.oldestSentAt();

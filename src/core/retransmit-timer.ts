@@ -29,9 +29,4 @@ export class RetransmitTimer {
     if (this.srtt < 0) return this.maxTicks;
     return Math.min(this.maxTicks, Math.ceil(this.srtt + 4 * this.rttvar) + 1);
   }
-
-  /** The wait after `resends` resends in a row without an answer: doubled each time, never beyond the bound. */
-  backedOff(resends: number): number {
-    return Math.min(this.maxTicks, this.timeout() * 2 ** Math.min(resends, 16));
-  }
 }
