@@ -175,7 +175,9 @@ function printFailureTable(failed: readonly TestResult[]): void {
 function printRpcPerCommand(results: readonly TestResult[]): void {
   const rows = results.filter((r) => r.passed && RPC_PER_COMMAND_TESTS.has(r.name));
   if (rows.length === 0) return;
-  console.log('RPCs per committed command (tests whose RPC counts grow with their number of commands):');
+  console.log(
+    'RPCs per committed command and commands per run (tests whose RPC counts grow with their number of commands):',
+  );
   const byTest = new Map<string, { rpcs: number; commands: number; runs: number }>();
   for (const r of rows) {
     const s = r.stats;
@@ -188,8 +190,9 @@ function printRpcPerCommand(results: readonly TestResult[]): void {
   }
   for (const [name, acc] of byTest) {
     const perCommand = acc.commands === 0 ? 'n/a' : (acc.rpcs / acc.commands).toFixed(1);
+    const perRun = (acc.commands / acc.runs).toFixed(0);
     console.log(
-      `  ${name.padEnd(34)} ${perCommand.padStart(6)} RPCs/command  (${acc.rpcs} RPCs, ${acc.commands} commands, ${acc.runs} runs)`,
+      `  ${name.padEnd(34)} ${perCommand.padStart(6)} RPCs/command ${perRun.padStart(6)} commands/run  (${acc.rpcs} RPCs, ${acc.commands} commands, ${acc.runs} runs)`,
     );
   }
 }
