@@ -243,6 +243,26 @@ void describe('FileStorage on disk', () => {
       await s2.close();
     });
 
+    void it("a crash anywhere in a snapshot's write never leaves the snapshot followed by entries it discards", async () => {
+      const [s] = await open();
+      await s.write(append(1, entries(1, 10)));
+      await s.close();
+      const before = await readFile(join(dir, SEGMENT_1));
+      // A leader's snapshot through 6 of term 2: entry 6 here has term 1, so the core discards 7..10 with it.
+      const snapshot = { index: 6, term: 2, data: new Uint8Array([6]) };
+      const [s2] = await open();
+      await s2.write({ hardState: null, snapshot, entries: { from: 7, entries: [entry(7, 2)] } });
+      await s2.close();
+      const after = await readFile(join(dir, SEGMENT_1));
+      for (let cut = before.byteLength; cut <= after.byteLength; cut++) {
+        await writeFile(join(dir, SEGMENT_1), after.subarray(0, cut)); // The snapshot file is durable already.
+        const [s3, loaded] = await open();
+        assert.deepEqual(loaded.snapshot, snapshot);
+        assert.deepEqual(loaded.entries, cut === after.byteLength ? [entry(7, 2)] : [], `cut at ${cut}`);
+        await s3.close();
+      }
+    });
+
     void it('a temporary file left by a crash mid-replacement is ignored and removed', async () => {
       await writeLog(2);
       await writeFile(join(dir, 'hardstate.tmp'), 'half a hard state');

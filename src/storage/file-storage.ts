@@ -394,16 +394,18 @@ export class FileStorage implements Storage {
 /** The records of a write, as its changes apply to a log with `bounds` (checked by tryCheckWrite already). */
 function encodeWrite(bounds: LogBounds, batch: StorageWrite): PendingRecord[] {
   const records: PendingRecord[] = [];
-  let lastIndex = bounds.lastIndex;
+  // The truncation goes first, before the snapshot record: a crash that tears the write between the two then
+  // leaves a shorter log, never a snapshot followed by the conflicting entries it discards. (The snapshot's file
+  // is durable before any of these records, and recovery redoes a lost snapshot record: see WalReplay.finish.)
+  if (batch.entries !== null && batch.entries.from <= bounds.lastIndex) {
+    records.push({ bytes: encodeRecord(RecordType.truncate, 0, batch.entries.from), index: 0 });
+  }
   if (batch.snapshot !== null) {
     const { index, term } = batch.snapshot;
     records.push({ bytes: encodeRecord(RecordType.snapshot, term, index), index });
-    lastIndex = Math.max(lastIndex, index);
   }
   if (batch.entries !== null) {
-    const { from, entries } = batch.entries;
-    if (from <= lastIndex) records.push({ bytes: encodeRecord(RecordType.truncate, 0, from), index: 0 });
-    for (const { index, term, command } of entries) {
+    for (const { index, term, command } of batch.entries.entries) {
       const bytes =
         command === null
           ? encodeRecord(RecordType.noop, term, index)
