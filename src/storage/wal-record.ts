@@ -6,7 +6,7 @@ import { readU64, writeU64 } from './u64.js';
  * One record of the write-ahead log, little-endian:
  *
  *   offset  size  field
- *        0     4  length: bytes after the CRC (type, term, index, payload) = 21 + payload bytes
+ *        0     4  length: bytes after the CRC (type, term, index, payload) = 17 + payload bytes
  *        4     4  CRC-32 (zlib's, IEEE) of the length field followed by everything after the CRC
  *        8     1  type (RecordType)
  *        9     8  term
