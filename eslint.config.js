@@ -67,6 +67,23 @@ export default tseslint.config(
     },
   },
   {
+    // Storage sits just above the core: it may use the core's types, and no layer above it (DESIGN.md, "Layers").
+    files: ['src/storage/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: upperLayers
+            .filter((layer) => layer !== 'storage')
+            .map((layer) => ({
+              regex: `^\\.\\./${layer}(/|$)`,
+              message: `src/storage must not import the ${layer} layer: it depends on the core alone.`,
+            })),
+        },
+      ],
+    },
+  },
+  {
     // The core is a pure, deterministic state machine: no I/O, no clock, no timers, no ambient randomness.
     files: ['src/core/**/*.ts'],
     ignores: ['src/core/**/*.test.ts'],
