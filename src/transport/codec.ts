@@ -373,7 +373,8 @@ export function readVersion(r: ByteReader): void {
 
 function expectTag(r: ByteReader, tag: number, name: string): void {
   const got = r.u8();
-  if (got !== tag) throw new CodecError('CODEC_UNKNOWN_TYPE', `expected a ${name} (tag ${tag}), got tag ${got}`);
+  if (got !== tag)
+    throw new CodecError('CODEC_UNKNOWN_TYPE', `expected a ${name} (tag ${tag}), got tag ${got}`);
 }
 
 function readFlags(r: ByteReader, allowed: number): number {

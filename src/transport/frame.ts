@@ -167,7 +167,8 @@ function checkCap(value: number): number {
 function readU32(bytes: Uint8Array, at: number): number {
   // Four bytes are known to be there; `?? 0` only satisfies the index type.
   return (
-    (bytes[at] ?? 0) * 0x1000000 + (((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0))
+    (bytes[at] ?? 0) * 0x1000000 +
+    (((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0))
   );
 }
 

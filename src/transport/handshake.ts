@@ -39,7 +39,8 @@ export function decodeHello(bytes: Uint8Array): Hello {
   const r = new ByteReader(bytes);
   readVersion(r);
   const tag = r.u8();
-  if (tag !== Tag.Handshake) throw new CodecError('CODEC_UNKNOWN_TYPE', `expected a handshake, got tag ${tag}`);
+  if (tag !== Tag.Handshake)
+    throw new CodecError('CODEC_UNKNOWN_TYPE', `expected a handshake, got tag ${tag}`);
   const idBytes = r.bytes();
   if (idBytes.length > MAX_CLUSTER_ID_BYTES) {
     throw new CodecError('CODEC_UNSUPPORTED_VALUE', `cluster id longer than ${MAX_CLUSTER_ID_BYTES} bytes`);

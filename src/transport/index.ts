@@ -19,13 +19,14 @@ export {
   writeCommand,
   writeMessage,
 } from './codec.js';
+export { CodecError, TransportError, type CodecErrorCode, type TransportErrorCode } from './errors.js';
 export {
-  CodecError,
-  TransportError,
-  type CodecErrorCode,
-  type TransportErrorCode,
-} from './errors.js';
-export { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, FRAME_HEADER_BYTES, frameBody } from './frame.js';
+  DEFAULT_MAX_FRAME_BYTES,
+  encodeFrame,
+  FrameDecoder,
+  FRAME_HEADER_BYTES,
+  frameBody,
+} from './frame.js';
 export { decodeHello, encodeHello, type Hello } from './handshake.js';
 export { recordingLogger, silentLogger, type Logger, type LogRecord } from './logger.js';
 export { MemoryNetwork, MemoryTransport } from './memory-transport.js';

@@ -109,7 +109,8 @@ export class TcpTransport implements Transport {
 
   /** Listens, then starts dialling every peer whose address is known. */
   async start(): Promise<void> {
-    if (this.state !== 'new') throw new TransportError('TRANSPORT_STATE', `start() on a ${this.state} transport`);
+    if (this.state !== 'new')
+      throw new TransportError('TRANSPORT_STATE', `start() on a ${this.state} transport`);
     this.state = 'starting';
     const server = createServer((socket) => {
       this.accept(socket);
@@ -261,7 +262,9 @@ export class TcpTransport implements Transport {
           this.inboundByPeer.set(peer, socket);
           decoder.maxFrameBytes = this.maxFrameBytes;
           socket.setTimeout(0);
-          socket.write(frameBody(encodeHello({ clusterId: this.options.clusterId, from: this.options.id, to: peer })));
+          socket.write(
+            frameBody(encodeHello({ clusterId: this.options.clusterId, from: this.options.id, to: peer })),
+          );
           continue;
         }
         let message: Message;
@@ -294,7 +297,8 @@ export class TcpTransport implements Transport {
     if (hello.clusterId !== this.options.clusterId) {
       return `handshake from cluster ${JSON.stringify(hello.clusterId)}, not ${JSON.stringify(this.options.clusterId)}`;
     }
-    if (hello.to !== this.options.id) return `handshake addressed to member ${hello.to}, not ${this.options.id}`;
+    if (hello.to !== this.options.id)
+      return `handshake addressed to member ${hello.to}, not ${this.options.id}`;
     if (hello.from === this.options.id || !this.peers.has(hello.from)) {
       return `handshake from ${hello.from}, not a peer in the configuration`;
     }
