@@ -13,6 +13,8 @@ import type { Transport } from './transport.js';
 
 /** A handshake is a few dozen bytes: until a connection has sent one, no bigger frame is accepted. */
 const MAX_HANDSHAKE_FRAME_BYTES = 1024;
+/** Idle time before TCP keepalive probes an inbound connection. */
+const INBOUND_KEEPALIVE_MS = 10_000;
 
 /** How a TcpTransport is set up. Only `id`, `clusterId` and `members` are required. */
 export interface TcpTransportOptions {
@@ -57,8 +59,6 @@ export class TcpTransport implements Transport {
   private state: State = 'new';
   private server: Server | null = null;
   private readonly peers = new Map<NodeId, OutboundPeer>();
-  /** Authenticated inbound connections, one per peer: a newer one replaces an older (the peer restarted). */
-  private readonly inboundByPeer = new Map<NodeId, Socket>();
   private readonly sockets = new Set<Socket>();
   private readonly messageHandlers = new Set<(message: Message) => void>();
   private readonly unreachableHandlers = new Set<(peer: NodeId) => void>();
@@ -197,7 +197,6 @@ export class TcpTransport implements Transport {
     for (const peer of this.peers.values()) peer.stop();
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
-    this.inboundByPeer.clear();
     const server = this.server;
     this.server = null;
     if (server?.listening === true) {
@@ -226,6 +225,10 @@ export class TcpTransport implements Transport {
     }
     this.sockets.add(socket);
     socket.setNoDelay(true);
+    // Several inbound connections from one peer may coexist (it restarted, and the old one is half-open): a new
+    // handshake does not close the old, so that a stranger who knows a member id cannot cut that member off.
+    // Keepalive reaps the half-open ones.
+    socket.setKeepAlive(true, INBOUND_KEEPALIVE_MS);
     socket.setTimeout(this.connectTimeoutMs);
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     const decoder = new FrameDecoder(MAX_HANDSHAKE_FRAME_BYTES);
@@ -258,8 +261,6 @@ export class TcpTransport implements Transport {
             return;
           }
           peer = hello.from;
-          this.inboundByPeer.get(peer)?.destroy();
-          this.inboundByPeer.set(peer, socket);
           decoder.maxFrameBytes = this.maxFrameBytes;
           socket.setTimeout(0);
           socket.write(
@@ -289,7 +290,6 @@ export class TcpTransport implements Transport {
     });
     socket.on('close', () => {
       this.sockets.delete(socket);
-      if (peer !== null && this.inboundByPeer.get(peer) === socket) this.inboundByPeer.delete(peer);
     });
   }
 
