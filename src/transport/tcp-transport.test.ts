@@ -6,6 +6,7 @@ import { inbox, transportConformance, waitUntil } from '../../test/support/trans
 import type { Address } from './address.js';
 import { encodeFrame, frameBody } from './frame.js';
 import { encodeHello } from './handshake.js';
+import { TransportError } from './errors.js';
 import { recordingLogger, type Logger } from './logger.js';
 import { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 
@@ -325,6 +326,39 @@ describe('TcpTransport', () => {
           resolve();
         }),
       );
+    }
+  });
+
+  test('bad configuration is refused with typed errors, a busy port included', async () => {
+    const isBadConfig = (e: unknown): boolean =>
+      e instanceof TransportError && e.code === 'TRANSPORT_BAD_CONFIG';
+    assert.throws(() => makeTransport(5, new Map([[1, { host: HOST, port: 0 }]])), isBadConfig);
+    assert.throws(
+      () =>
+        makeTransport(
+          1,
+          new Map([
+            [1, { host: HOST, port: 0 }],
+            [2, { host: HOST, port: 70000 }],
+          ]),
+        ),
+      isBadConfig,
+    );
+    const members = new Map([
+      [1, { host: HOST, port: 0 }],
+      [2, { host: HOST, port: 0 }],
+    ]);
+    const a = makeTransport(1, members);
+    await a.start();
+    const busy = makeTransport(2, new Map([...members, [2, a.address()]]));
+    try {
+      assert.throws(() => {
+        a.setPeerAddress(2, { host: HOST, port: -1 });
+      }, isBadConfig);
+      await assert.rejects(busy.start(), isBadConfig);
+    } finally {
+      await busy.stop();
+      await a.stop();
     }
   });
 });

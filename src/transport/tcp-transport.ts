@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Message, NodeId } from '../core/index.js';
-import { formatAddress, type Address } from './address.js';
+import { checkAddress, formatAddress, type Address } from './address.js';
 import type { BackoffOptions } from './backoff.js';
 import { decodeMessage } from './codec.js';
 import { CodecError, TransportError } from './errors.js';
@@ -80,7 +80,9 @@ export class TcpTransport implements Transport {
     const backoff = { ...TCP_TRANSPORT_DEFAULTS.backoff, random: Math.random, ...options.backoff };
     try {
       new FrameDecoder(this.maxFrameBytes);
+      checkAddress(this.listenAddress);
       for (const [peer, address] of options.members) {
+        checkAddress(address);
         if (peer === options.id) continue;
         this.peers.set(
           peer,
@@ -153,7 +155,15 @@ export class TcpTransport implements Transport {
 
   /** Sets (or changes) a peer's address: the next dial goes there. */
   setPeerAddress(peer: NodeId, address: Address): void {
-    this.peer(peer).setAddress(address, this.state === 'running');
+    const target = this.peer(peer);
+    try {
+      checkAddress(address);
+    } catch (error) {
+      throw new TransportError('TRANSPORT_BAD_CONFIG', `bad address for member ${peer}: ${String(error)}`, {
+        cause: error,
+      });
+    }
+    target.setAddress(address, this.state === 'running');
   }
 
   /**
