@@ -31,9 +31,15 @@ function makeTransport(
 }
 
 /** Starts members `ids` on ephemeral ports, then tells each where the others listen. */
-async function startCluster(ids: NodeId[], logger?: Logger): Promise<TcpTransport[]> {
+async function startCluster(
+  ids: NodeId[],
+  logger?: Logger,
+  extra: Partial<TcpTransportOptions> = {},
+): Promise<TcpTransport[]> {
   const placeholder = new Map(ids.map((id) => [id, { host: HOST, port: 0 }]));
-  const ts = ids.map((id) => makeTransport(id, placeholder, logger === undefined ? {} : { logger }));
+  const ts = ids.map((id) =>
+    makeTransport(id, placeholder, logger === undefined ? extra : { logger, ...extra }),
+  );
   for (const t of ts) await t.start();
   for (const t of ts) {
     ids.forEach((id, k) => {
@@ -259,6 +265,34 @@ describe('TcpTransport', () => {
     } finally {
       s.destroy();
       await a.stop();
+    }
+  });
+
+  test('connections without a handshake are capped; the members still get through', async () => {
+    // A long handshake timeout, so that only the connections over the cap close during the test.
+    const ts = await startCluster([1, 2], undefined, { connectTimeoutMs: 30_000 });
+    const [a, b] = ts;
+    assert.ok(a && b);
+    const sockets: Socket[] = [];
+    try {
+      let closed = 0;
+      for (let k = 0; k < 70; k++) {
+        const s = connect({ host: HOST, port: a.address().port });
+        s.on('error', () => undefined);
+        s.on('close', () => {
+          closed++;
+        });
+        sockets.push(s);
+      }
+      await waitUntil(() => closed >= 6, 5000, 'the connections over the cap closed');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(closed < 70, 'the ones under the cap wait for their handshake');
+      const got = inbox(a);
+      b.send(heartbeat(2, 1, 7));
+      await waitUntil(() => got.length === 1, 5000, 'a message from a real peer');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await stopAll(ts);
     }
   });
 

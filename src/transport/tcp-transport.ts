@@ -13,6 +13,11 @@ import type { Transport } from './transport.js';
 
 /** A handshake is a few dozen bytes: until a connection has sent one, no bigger frame is accepted. */
 const MAX_HANDSHAKE_FRAME_BYTES = 1024;
+/**
+ * Connections that have not completed a handshake, at most: a stranger opening sockets by the thousand costs a
+ * bounded number of file descriptors and buffers (each also closed after connectTimeoutMs).
+ */
+const MAX_UNAUTHENTICATED_CONNECTIONS = 64;
 /** Idle time before TCP keepalive probes an inbound connection. */
 const INBOUND_KEEPALIVE_MS = 10_000;
 
@@ -60,6 +65,7 @@ export class TcpTransport implements Transport {
   private server: Server | null = null;
   private readonly peers = new Map<NodeId, OutboundPeer>();
   private readonly sockets = new Set<Socket>();
+  private unauthenticated = 0;
   private readonly messageHandlers = new Set<(message: Message) => void>();
   private readonly unreachableHandlers = new Set<(peer: NodeId) => void>();
   private readonly maxFrameBytes: number;
@@ -233,6 +239,15 @@ export class TcpTransport implements Transport {
       socket.destroy();
       return;
     }
+    if (this.unauthenticated >= MAX_UNAUTHENTICATED_CONNECTIONS) {
+      this.logger.warn(
+        { remote: socket.remoteAddress },
+        'too many connections without a handshake: refusing',
+      );
+      socket.destroy();
+      return;
+    }
+    this.unauthenticated++;
     this.sockets.add(socket);
     socket.setNoDelay(true);
     // Several inbound connections from one peer may coexist (it restarted, and the old one is half-open): a new
@@ -271,6 +286,7 @@ export class TcpTransport implements Transport {
             return;
           }
           peer = hello.from;
+          this.unauthenticated--;
           decoder.maxFrameBytes = this.maxFrameBytes;
           socket.setTimeout(0);
           socket.write(
@@ -300,6 +316,7 @@ export class TcpTransport implements Transport {
     });
     socket.on('close', () => {
       this.sockets.delete(socket);
+      if (peer === null) this.unauthenticated--;
     });
   }
 
