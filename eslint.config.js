@@ -121,4 +121,22 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The transport sits just above the core: it may import the core and nothing else of raft-ts (the storage
+    // layer reuses its codec, so the reverse would be a cycle).
+    files: ['src/transport/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: upperLayers
+            .filter((layer) => layer !== 'transport')
+            .map((layer) => ({
+              regex: `^\\.\\./${layer}(/|$)`,
+              message: `src/transport may import only src/core, not the ${layer} layer.`,
+            })),
+        },
+      ],
+    },
+  },
 );
