@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RaftConfig } from './config.js';
 import { RaftError } from './errors.js';
-import type { AppendEntriesReply, ConflictHint, Message } from './messages.js';
+import type { ConflictHint, Message } from './messages.js';
 import type { RaftNode } from './raft-node.js';
 import type { Entry, NodeId, PersistedState } from './types.js';
 import {
@@ -17,6 +17,7 @@ import {
   expire,
   heartbeatReply,
   makeNode as makeKitNode,
+  nack,
   only,
   sent,
   tick,
@@ -47,23 +48,6 @@ function run(start: number, ...terms: number[]): Entry[] {
 function persisted(term: number, votedFor: NodeId | null, ...logTerms: number[]): PersistedState {
   return { hardState: { term, votedFor }, snapshot: null, entries: run(1, ...logTerms) };
 }
-
-const nack = (
-  from: NodeId,
-  to: NodeId,
-  term: number,
-  rejectedIndex: number,
-  conflict: ConflictHint,
-): AppendEntriesReply => ({
-  type: 'AppendEntriesReply',
-  from,
-  to,
-  term,
-  success: false,
-  matchIndex: 0,
-  rejectedIndex,
-  conflict,
-});
 
 /** Makes `id` leader of `peers` by granting it every vote; its election heartbeats stay in flight. */
 function elect(
