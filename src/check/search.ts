@@ -135,7 +135,10 @@ export class PartitionSearch<S, I, O> {
     this.zobrist = zobristKeys(n);
     this.cache = new ConfigCache(n);
     this.memo = new Int32Array(n * MEMO_STATES);
-    this.hashedStates = model.stateHash ? new StateTable(model.stateHash, model.stateKey) : undefined;
+    // The table fills `states` itself; internState's own push then finds the state already there.
+    this.hashedStates = model.stateHash
+      ? new StateTable(model.stateHash, model.stateKey, this.states)
+      : undefined;
     this.linearized = new Uint32Array(Math.max(1, Math.ceil(n / 32)));
     this.stateId = this.internState(model.init());
     this.stackEntry = new Int32Array(n);

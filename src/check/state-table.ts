@@ -5,16 +5,17 @@
  * successful step, and a `Map` insertion per state cost more than the rest of the step.
  */
 export class StateTable<S> {
-  private readonly states: S[] = [];
   private hashes = new Int32Array(1024);
   /** Keys built so far, by id: only for states whose hash has met another's. */
   private readonly keys = new Map<number, string>();
   /** Slot -> id + 1; 0 marks an empty slot. */
   private table = new Int32Array(2048);
 
+  /** `states` receives every distinct state, at its id (a caller's own list, to spare it keeping a copy). */
   constructor(
     private readonly hashOf: (state: S) => number,
     private readonly keyOf: (state: S) => string,
+    private readonly states: S[] = [],
   ) {}
 
   /** The id of `state`: the id given to an equal state before, or a new one. */
