@@ -20,7 +20,10 @@ export class ConfigCache {
   /** A cache for bitsets of `bits` bits. */
   constructor(bits: number) {
     this.words = Math.max(1, Math.ceil(bits / 32));
-    const capacity = 1024;
+    // Small at first, so that the first growths happen while the search's code still runs unoptimized: code
+    // compiled before a path first runs is compiled to give up on it (deoptimize), and recompiling costs more
+    // than the few extra copies.
+    const capacity = 32;
     this.pool = new Uint32Array(capacity * this.words);
     this.stateIds = new Int32Array(capacity);
     this.hashes = new Int32Array(capacity);

@@ -13,6 +13,13 @@ const MEMO_STATES = 64;
 /** How many distinct states at the point of failure a violation keeps, with the path to each. */
 const MAX_STATES_TRIED = 16;
 
+/** Why the inner loop stopped: the step budget is spent, */
+const PAUSED = 0;
+/** every operation is linearized, */
+const LINEARIZED = 1;
+/** or it met a return that the caller must note (and, at the bottom of the stack, conclude from). */
+const EXHAUSTED = 2;
+
 /** A sequence of operations the model accepts, by index into the partition's operations, from the initial state. */
 export interface Attempt {
   /** Operations in the order they were linearized. */
@@ -85,8 +92,11 @@ export class PartitionSearch<S, I, O> {
   private steps = 0;
   private deepest = -1;
   private blockedEntry = 0;
-  private seenAtDeepest = new Set<number>();
-  private attempts: Attempt[] = [];
+  /** By state id, `deepest + 1` for the states noted at the deepest return (a stamp: no clearing). */
+  private seenAtDeepest = new Int32Array(1024);
+  private distinctStates = 0;
+  /** The stacks of call entries that reached the deepest return, one per distinct state (the first few). */
+  private attemptEntries: Int32Array[] = [];
   private outcome: SearchOutcome | undefined;
 
   constructor(
@@ -125,7 +135,10 @@ export class PartitionSearch<S, I, O> {
     this.zobrist = zobristKeys(n);
     this.cache = new ConfigCache(n);
     this.memo = new Int32Array(n * MEMO_STATES);
-    this.hashedStates = model.stateHash ? new StateTable(model.stateHash, model.stateKey) : undefined;
+    // The table fills `states` itself; internState's own push then finds the state already there.
+    this.hashedStates = model.stateHash
+      ? new StateTable(model.stateHash, model.stateKey, this.states)
+      : undefined;
     this.linearized = new Uint32Array(Math.max(1, Math.ceil(n / 32)));
     this.stateId = this.internState(model.init());
     this.stackEntry = new Int32Array(n);
@@ -146,84 +159,133 @@ export class PartitionSearch<S, I, O> {
   /** Searches for at most about `budget` more model steps; the outcome once decided, else undefined. */
   run(budget: number): SearchOutcome | undefined {
     if (this.outcome) return this.outcome;
-    // Everything the loop touches is hoisted into locals: the loop is hot, and a property first read on a rare
-    // path would make the optimizing compiler give up on it when that path runs.
-    const { head, tail, next, prev, opOf, matchOf, rankOf, inputs, outputs, zobrist, linearized, model } =
-      this;
-    const { memo, n, cache, states, stackEntry, stackStateId } = this;
     const stop = this.steps + budget;
-    let { entry, stateId, bitsHash, depth, steps } = this;
-    try {
-      while ((next[head] ?? tail) !== tail) {
-        const match = matchOf[entry] ?? 0;
-        if (match !== 0) {
-          if (steps >= stop) return undefined;
-          const op = opOf[entry] ?? 0;
-          steps++;
-          let newStateId = -1;
-          const memoSlot = stateId < MEMO_STATES ? stateId * n + op : -1;
-          const memoized = memoSlot >= 0 ? (memo[memoSlot] ?? 0) : 0;
-          if (memoized !== 0) newStateId = memoized - 2;
-          else {
-            const result = model.step(states[stateId] as S, inputs[op] as I, outputs[op] as O);
-            if (result.ok) newStateId = this.internState(result.state);
-            if (memoSlot >= 0) memo[memoSlot] = newStateId + 2;
-          }
-          if (newStateId >= 0) {
-            const newBitsHash = bitsHash ^ (zobrist[op] ?? 0);
-            if (cache.addIfAbsent(linearized, op, newStateId, mix(newBitsHash, newStateId))) {
-              stackEntry[depth] = entry;
-              stackStateId[depth] = stateId;
-              depth++;
-              stateId = newStateId;
-              bitsHash = newBitsHash;
-              linearized[op >>> 5] = (linearized[op >>> 5] ?? 0) | (1 << (op & 31));
-              // Lift the call and its return out of the list.
-              const callPrev = prev[entry] ?? 0;
-              const callNext = next[entry] ?? 0;
-              next[callPrev] = callNext;
-              prev[callNext] = callPrev;
-              const returnPrev = prev[match] ?? 0;
-              const returnNext = next[match] ?? 0;
-              next[returnPrev] = returnNext;
-              prev[returnNext] = returnPrev;
-              entry = next[head] ?? tail;
-              continue;
-            }
-          }
-          entry = next[entry] ?? tail;
-          continue;
-        }
-
-        // A return: every call before it has been tried from this configuration, which is exhausted.
-        if ((rankOf[entry] ?? 0) >= this.deepest) this.noteExhausted(entry, stateId, depth);
-        if (depth === 0) {
-          this.outcome = this.illegal(steps);
+    for (;;) {
+      switch (this.advance(stop)) {
+        case PAUSED:
+          return undefined;
+        case LINEARIZED:
+          this.outcome = { verdict: 'ok', steps: this.steps, cacheSize: this.cache.size };
           return this.outcome;
-        }
-        depth--;
-        entry = stackEntry[depth] ?? 0;
-        stateId = stackStateId[depth] ?? 0;
-        const op = opOf[entry] ?? 0;
-        bitsHash ^= zobrist[op] ?? 0;
-        linearized[op >>> 5] = (linearized[op >>> 5] ?? 0) & ~(1 << (op & 31));
-        // Unlift: put the return back, then the call, the reverse of lifting.
-        const match2 = matchOf[entry] ?? 0;
-        next[prev[match2] ?? 0] = match2;
-        prev[next[match2] ?? 0] = match2;
-        next[prev[entry] ?? 0] = entry;
-        prev[next[entry] ?? 0] = entry;
-        entry = next[entry] ?? tail;
+        case EXHAUSTED:
+          this.noteExhausted();
+          if (this.depth === 0) {
+            this.outcome = this.illegal(this.steps);
+            return this.outcome;
+          }
+          this.backOff();
+          break;
       }
-      this.outcome = { verdict: 'ok', steps, cacheSize: cache.size };
-      return this.outcome;
-    } finally {
-      this.entry = entry;
-      this.stateId = stateId;
-      this.bitsHash = bitsHash;
-      this.depth = depth;
-      this.steps = steps;
     }
+  }
+
+  /**
+   * The search's inner loop, which runs until the step budget is spent, every operation is linearized, or the
+   * search meets a return that may be the deepest yet (to be noted for the report; the caller notes it and
+   * backs off). Kept apart from everything that happens once per run or once per piece, so that the optimizing
+   * compiler sees a loop whose every path has run many times before it compiles it: code that has never run
+   * (the end of a piece, a report) would be compiled as a deoptimization, and V8 would throw the compiled loop
+   * away when it first ran. The loop's variables live in locals and go back to fields only on the way out.
+   */
+  private advance(stop: number): number {
+    const { head, tail, next, prev, opOf, matchOf, rankOf, inputs, outputs, zobrist, linearized, n } = this;
+    const { memo, cache, states, stackEntry, stackStateId, deepest, seenAtDeepest } = this;
+    const step = this.model.step;
+    let { entry, stateId, bitsHash, depth, steps } = this;
+    let code = LINEARIZED;
+    while ((next[head] ?? tail) !== tail) {
+      const match = matchOf[entry] ?? 0;
+      if (match !== 0) {
+        if (steps >= stop) {
+          code = PAUSED;
+          break;
+        }
+        const op = opOf[entry] ?? 0;
+        steps++;
+        let newStateId = -1;
+        const memoSlot = stateId < MEMO_STATES ? stateId * n + op : -1;
+        const memoized = memoSlot >= 0 ? (memo[memoSlot] ?? 0) : 0;
+        if (memoized !== 0) newStateId = memoized - 2;
+        else {
+          const result = step(states[stateId] as S, inputs[op] as I, outputs[op] as O);
+          if (result.ok) newStateId = this.internState(result.state);
+          if (memoSlot >= 0) memo[memoSlot] = newStateId + 2;
+        }
+        if (newStateId >= 0) {
+          const newBitsHash = bitsHash ^ (zobrist[op] ?? 0);
+          if (cache.addIfAbsent(linearized, op, newStateId, mix(newBitsHash, newStateId))) {
+            stackEntry[depth] = entry;
+            stackStateId[depth] = stateId;
+            depth++;
+            stateId = newStateId;
+            bitsHash = newBitsHash;
+            linearized[op >>> 5] = (linearized[op >>> 5] ?? 0) | (1 << (op & 31));
+            // Lift the call and its return out of the list.
+            const callPrev = prev[entry] ?? 0;
+            const callNext = next[entry] ?? 0;
+            next[callPrev] = callNext;
+            prev[callNext] = callPrev;
+            const returnPrev = prev[match] ?? 0;
+            const returnNext = next[match] ?? 0;
+            next[returnPrev] = returnNext;
+            prev[returnNext] = returnPrev;
+            entry = next[head] ?? tail;
+            continue;
+          }
+        }
+        entry = next[entry] ?? tail;
+        continue;
+      }
+
+      // A return: every call before it has been tried from this configuration, which is exhausted. If it is as
+      // deep as the search has been, in a state not yet noted there, (or at the bottom), the caller takes over.
+      const rank = rankOf[entry] ?? 0;
+      if (
+        depth === 0 ||
+        rank > deepest ||
+        (rank === deepest && (stateId >= seenAtDeepest.length || seenAtDeepest[stateId] !== deepest + 1))
+      ) {
+        code = EXHAUSTED;
+        break;
+      }
+      // Back off: undo the last linearization and try the next call after it.
+      depth--;
+      entry = stackEntry[depth] ?? 0;
+      stateId = stackStateId[depth] ?? 0;
+      const op = opOf[entry] ?? 0;
+      bitsHash ^= zobrist[op] ?? 0;
+      linearized[op >>> 5] = (linearized[op >>> 5] ?? 0) & ~(1 << (op & 31));
+      // Unlift: put the return back, then the call, the reverse of lifting.
+      const match2 = matchOf[entry] ?? 0;
+      next[prev[match2] ?? 0] = match2;
+      prev[next[match2] ?? 0] = match2;
+      next[prev[entry] ?? 0] = entry;
+      prev[next[entry] ?? 0] = entry;
+      entry = next[entry] ?? tail;
+    }
+    this.entry = entry;
+    this.stateId = stateId;
+    this.bitsHash = bitsHash;
+    this.depth = depth;
+    this.steps = steps;
+    return code;
+  }
+
+  /** Undoes the last linearization, as the inner loop does, for a return the caller has handled. */
+  private backOff(): void {
+    const depth = --this.depth;
+    const entry = this.stackEntry[depth] ?? 0;
+    this.stateId = this.stackStateId[depth] ?? 0;
+    const op = this.opOf[entry] ?? 0;
+    this.bitsHash ^= this.zobrist[op] ?? 0;
+    this.linearized[op >>> 5] = (this.linearized[op >>> 5] ?? 0) & ~(1 << (op & 31));
+    const { next, prev } = this;
+    const match = this.matchOf[entry] ?? 0;
+    next[prev[match] ?? 0] = match;
+    prev[next[match] ?? 0] = match;
+    next[prev[entry] ?? 0] = entry;
+    prev[next[entry] ?? 0] = entry;
+    this.entry = next[entry] ?? this.tail;
   }
 
   /** A small integer naming `state`'s equivalence class (equal keys, equal id), so the cache compares ints. */
@@ -239,23 +301,29 @@ export class PartitionSearch<S, I, O> {
     return id;
   }
 
-  /** Remembers the configurations that got furthest into the history, for the report. */
-  private noteExhausted(entry: number, stateId: number, depth: number): void {
-    const rank = this.rankOf[entry] ?? 0;
+  /**
+   * Remembers the configurations that got furthest into the history, for the report: the search stands on a
+   * return as deep as any it has met, in a state not yet noted there.
+   */
+  private noteExhausted(): void {
+    const rank = this.rankOf[this.entry] ?? 0;
     if (rank > this.deepest) {
       this.deepest = rank;
-      this.blockedEntry = entry;
-      this.seenAtDeepest = new Set();
-      this.attempts = [];
+      this.blockedEntry = this.entry;
+      this.distinctStates = 0;
+      this.attemptEntries = [];
     }
-    if (rank === this.deepest && !this.seenAtDeepest.has(stateId)) {
-      this.seenAtDeepest.add(stateId);
-      if (this.attempts.length < MAX_STATES_TRIED) {
-        this.attempts.push({
-          ops: Array.from(this.stackEntry.subarray(0, depth), (e) => this.opOf[e] ?? 0),
-        });
-      }
+    if (rank < this.deepest) return;
+    if (this.stateId >= this.seenAtDeepest.length) {
+      const seen = new Int32Array(Math.max(this.seenAtDeepest.length * 2, this.stateId + 1));
+      seen.set(this.seenAtDeepest);
+      this.seenAtDeepest = seen;
     }
+    if (this.seenAtDeepest[this.stateId] === rank + 1) return;
+    this.seenAtDeepest[this.stateId] = rank + 1;
+    this.distinctStates++;
+    if (this.attemptEntries.length < MAX_STATES_TRIED)
+      this.attemptEntries.push(this.stackEntry.slice(0, this.depth));
   }
 
   private illegal(steps: number): SearchOutcome {
@@ -272,8 +340,10 @@ export class PartitionSearch<S, I, O> {
       cacheSize: this.cache.size,
       blocked,
       prefix,
-      attempts: this.attempts,
-      distinctStates: this.seenAtDeepest.size,
+      attempts: this.attemptEntries.map((entries) => ({
+        ops: Array.from(entries, (entry) => this.opOf[entry] ?? 0),
+      })),
+      distinctStates: this.distinctStates,
     };
   }
 }

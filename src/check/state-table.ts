@@ -5,16 +5,18 @@
  * successful step, and a `Map` insertion per state cost more than the rest of the step.
  */
 export class StateTable<S> {
-  private readonly states: S[] = [];
-  private hashes = new Int32Array(1024);
-  /** Keys built so far, by id: only for states whose hash has met another's. */
-  private readonly keys = new Map<number, string>();
+  /** Small at first, as the configuration cache's, so that growing runs before the code is optimized. */
+  private hashes = new Int32Array(32);
+  /** Keys built so far, by id: only for states whose hash has met another's (undefined for the others). */
+  private readonly keys: (string | undefined)[] = [];
   /** Slot -> id + 1; 0 marks an empty slot. */
-  private table = new Int32Array(2048);
+  private table = new Int32Array(64);
 
+  /** `states` receives every distinct state, at its id (a caller's own list, to spare it keeping a copy). */
   constructor(
     private readonly hashOf: (state: S) => number,
     private readonly keyOf: (state: S) => string,
+    private readonly states: S[] = [],
   ) {}
 
   /** The id of `state`: the id given to an equal state before, or a new one. */
@@ -35,7 +37,7 @@ export class StateTable<S> {
     }
     const id = this.states.length;
     this.states.push(state);
-    if (key !== undefined) this.keys.set(id, key);
+    this.keys.push(key); // every time, undefined or not: a branch first taken late would cost a deoptimization
     if (id === this.hashes.length) this.grow();
     this.hashes[id] = hash;
     this.place(id);
@@ -43,10 +45,10 @@ export class StateTable<S> {
   }
 
   private keyFor(id: number): string {
-    let key = this.keys.get(id);
+    let key = this.keys[id];
     if (key === undefined) {
       key = this.keyOf(this.states[id] as S);
-      this.keys.set(id, key);
+      this.keys[id] = key;
     }
     return key;
   }
