@@ -102,6 +102,7 @@ void describe('KVServer', () => {
     await withWorld({ servers: 3 }, async (cfg) => {
       const leader = electLeader(cfg);
       const call = rawCaller(cfg, leader);
+      cfg.sim.runFor(500); // Let the new leader's election no-op (ReadIndex's default) commit first.
       const before = cfg.server(leader)?.appliedIndex ?? -1;
       for (const [method, args] of [
         ['Get', { key: 1, clientId: 1, seq: 1 }],
