@@ -240,12 +240,13 @@ void describe('KVServer', () => {
 
   void it('the kv config turns the election no-op on for ReadIndex, and leaves it off for the log', async () => {
     for (const readStrategy of [readThroughReadIndex, readThroughLog]) {
-      await withWorld({ servers: 3, readStrategy }, async (cfg) => {
+      await withWorld({ servers: 3, readStrategy }, (cfg) => {
         const leader = electLeader(cfg);
         cfg.sim.runFor(500);
         const first = cfg.server(leader)?.raft.inspect?.().entry(1);
         if (readStrategy === readThroughReadIndex) assert.deepEqual(first?.command, null);
         else assert.equal(first, undefined, 'a leader under the log strategy appends nothing of its own');
+        return Promise.resolve();
       });
     }
   });
