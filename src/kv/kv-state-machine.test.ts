@@ -80,7 +80,7 @@ void describe('KvStateMachine', () => {
   void it('skips a malformed entry the same way everywhere, still advancing the applied index', () => {
     const { sm } = machine();
     for (const bad of [
-      null,
+      undefined,
       'put',
       { clientId: -1, seq: 1, op: { op: 'get', key: 'k' } },
       { clientId: 1, seq: 0 },
@@ -94,6 +94,32 @@ void describe('KvStateMachine', () => {
     });
     assert.equal(sm.appliedIndex, 5);
     assert.equal(sm.size, 0);
+  });
+
+  void it('skips a leader’s election no-op (null) alike on every replica: applied, no effect, dedup intact', () => {
+    const replicas = [machine(), machine()];
+    for (const { sm, run } of replicas) {
+      run(1, 1, { op: 'put', key: 'k', value: 'a' });
+      assert.deepEqual(sm.apply(2, null), { status: 'noop' });
+      // A retry of the write before the no-op is still recognized; the next write still runs.
+      assert.deepEqual(run(1, 1, { op: 'put', key: 'k', value: 'a' }), {
+        status: 'duplicate',
+        reply: { err: 'OK', value: '' },
+      });
+      assert.equal(run(1, 2, { op: 'append', key: 'k', value: 'b' }).status, 'applied');
+      assert.deepEqual(sm.apply(5, null), { status: 'noop' });
+      assert.equal(sm.appliedIndex, 5);
+      assert.deepEqual(sm.read('k'), { err: 'OK', value: 'ab' });
+      assert.equal(sm.clients, 1);
+    }
+    const [first, second] = replicas.map(({ sm }) => sm.snapshot());
+    assert.deepEqual(first, second);
+    const restored = KvStateMachine.fromSnapshot(first as Uint8Array);
+    assert.equal(restored.appliedIndex, 5);
+    assert.deepEqual(restored.apply(6, { clientId: 1, seq: 2, op: { op: 'append', key: 'k', value: 'b' } }), {
+      status: 'duplicate',
+      reply: { err: 'OK', value: '' },
+    });
   });
 
   void it('refuses an entry out of order, changing nothing', () => {

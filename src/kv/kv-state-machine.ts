@@ -37,6 +37,8 @@ export class KvStateMachine {
       );
     }
     this.applied = index;
+    // A leader's election no-op: not a client's command, so the duplicate table never hears of it.
+    if (entry === null) return { status: 'noop' };
     const parsed = parseCommand(entry);
     if (!parsed.ok) return { status: 'invalid', reason: parsed.reason };
     const { clientId, seq, op } = parsed.command;

@@ -40,5 +40,10 @@ export type ApplyOutcome =
    * it has no effect and nobody waits for its reply.
    */
   | { readonly status: 'stale' }
+  /**
+   * The empty entry (command `null`) a new Raft leader appends to commit an entry of its term: it counts as
+   * applied and does nothing, alike on every replica.
+   */
+  | { readonly status: 'noop' }
   /** The entry is not a key/value command: every replica skips it alike. */
   | { readonly status: 'invalid'; readonly reason: string };

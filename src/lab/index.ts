@@ -6,6 +6,7 @@ export { commandMsg, snapshotMsg, type ApplyCh, type ApplyMsg } from './apply-ms
 export type {
   InspectedEntry,
   LabRaft,
+  LabRaftTuning,
   LabWorld,
   MakeRaft,
   RaftInspection,

@@ -70,6 +70,12 @@ export interface LabRaft {
 export interface LabRaftTuning {
   /** Snapshots travel in chunks of this many bytes (default: whole, in one InstallSnapshot). */
   readonly snapshotChunkBytes?: number;
+  /**
+   * A new leader appends an empty entry (command `null`, applied like any other) so that it commits an entry of
+   * its own term at once (default: off, as the lab's Raft tests count every entry). Services that read through
+   * ReadIndex want it on: until the leader has committed an entry of its term, its reads wait (thesis 6.4).
+   */
+  readonly noopOnElection?: boolean;
 }
 
 /** The simulated world a lab Raft lives in: its clock and its own random stream. */

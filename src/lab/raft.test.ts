@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Simulator } from '../sim/index.js';
 import type { ApplyMsg } from './apply-msg.js';
-import type { LabRaft } from './lab-raft.js';
+import type { LabRaft, LabRaftTuning } from './lab-raft.js';
 import { Network, Server, Service } from './labrpc/index.js';
 import { Persister } from './persister.js';
 import { LAB_TIMING, make } from './raft.js';
 
 /** A cluster of `n` lab Rafts on one simulated, reliable network, with what each applied. */
-function cluster(n: number, seed = 1) {
+function cluster(n: number, seed = 1, tuning?: LabRaftTuning) {
   const sim = new Simulator(seed);
   const net = new Network(sim, sim.rand.fork());
   const persisters = Array.from({ length: n }, () => new Persister());
@@ -30,7 +30,7 @@ function cluster(n: number, seed = 1) {
         (applied[i] as ApplyMsg[]).push(msg);
         onApply(msg);
       },
-      { sim, rand: sim.rand.fork() },
+      { sim, rand: sim.rand.fork(), tuning },
     );
     const server = new Server();
     server.addService(new Service('Raft', rf.rpcHandlers()));
@@ -85,6 +85,39 @@ void describe('lab Raft (make)', () => {
     c.sim.runFor(100);
     assert.deepEqual(c.persisters[0]?.readSnapshot(), new Uint8Array([3]));
     assert.equal(c.applied[0]?.at(-1)?.commandIndex, 4);
+  });
+
+  void it('with noopOnElection, a new leader commits an empty entry and confirms reads without a proposal', () => {
+    const c = cluster(3, 1, { noopOnElection: true });
+    c.sim.runUntil(() => c.leader() >= 0, 2000);
+    const leader = c.rafts[c.leader()] as LabRaft;
+    const confirmed: (number | null)[] = [];
+    assert.equal(
+      leader.readIndex?.((index) => confirmed.push(index)),
+      true,
+    );
+    c.sim.runFor(100);
+    assert.deepEqual(confirmed, [1], 'the read waits for nothing but a heartbeat round');
+    for (const applied of c.applied) {
+      assert.deepEqual(
+        applied.map((m) => [m.commandIndex, m.command]),
+        [[1, null]],
+      );
+    }
+  });
+
+  void it('without noopOnElection (the default), a new leader appends nothing and its reads wait', () => {
+    const c = cluster(3);
+    c.sim.runUntil(() => c.leader() >= 0, 2000);
+    const leader = c.rafts[c.leader()] as LabRaft;
+    const confirmed: (number | null)[] = [];
+    leader.readIndex?.((index) => confirmed.push(index));
+    c.sim.runFor(500);
+    assert.deepEqual(confirmed, [], 'no entry of its term is committed yet (thesis 6.4)');
+    assert.ok(c.applied.every((applied) => applied.length === 0));
+    leader.start('x');
+    c.sim.runFor(100);
+    assert.deepEqual(confirmed, [1]);
   });
 
   void it('answers a malformed RPC with nothing and changes nothing', () => {

@@ -77,6 +77,7 @@ class LabRaftPeer implements LabRaft {
         retransmitTicks: LAB_TIMING.retransmitTicks,
         // The lab sends a snapshot whole, in one InstallSnapshot (its hint for 2D).
         snapshotChunkBytes: world.tuning?.snapshotChunkBytes ?? Infinity,
+        noopOnElection: world.tuning?.noopOnElection ?? false,
         preVote: true,
         checkQuorum: true,
         rand: world.rand,

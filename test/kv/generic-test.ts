@@ -148,10 +148,15 @@ export async function genericTest(t: LabT, o: GenericOptions): Promise<void> {
 }
 
 /** 1000 sequential Appends must take at most a third of a 100 ms heartbeat interval each. */
-export async function genericTestSpeed(t: LabT, part: '3A' | '3B', maxraftstate: number): Promise<void> {
+export async function genericTestSpeed(
+  t: LabT,
+  part: '3A' | '3B',
+  maxraftstate: number,
+  server: KvServerOptions = {},
+): Promise<void> {
   const nservers = 3;
   const numOps = 1000;
-  const cfg = makeKvConfig(t, { servers: nservers, maxraftstate });
+  const cfg = makeKvConfig(t, { servers: nservers, maxraftstate, server });
 
   const ck = cfg.makeClient(cfg.all());
 

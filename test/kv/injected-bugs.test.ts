@@ -1,4 +1,4 @@
-// The kvraft suite must catch a broken server. Two read paths that skip what ReadIndex will do, through the
+// The kvraft suite must catch a broken server. Two read paths that skip what ReadIndex does, through the
 // ReadStrategy seam: one answers from local state at whichever server the clerk asks (a follower that has not
 // heard of the latest commit serves a stale value); the other does so only while it believes it is leader, but
 // without confirming leadership or waiting to apply what was committed before (a leader just elected after a

@@ -12,12 +12,14 @@ export {
 } from './clerk.js';
 export { KvConfig, KV_LATENCY, makeKvConfig, type KvConfigOptions } from './kv-config.js';
 export {
+  DEFAULT_READ_STRATEGY,
   KVServer,
   SNAPSHOT_MIN_GROWTH,
   SNAPSHOT_THRESHOLD,
   startKVServer,
   type KvServerOptions,
 } from './kv-server.js';
+export { readThroughReadIndex } from './read-index-strategy.js';
 export { readThroughLog, type ReadContext, type ReadStrategy, type SubmitResult } from './read-strategy.js';
 export {
   parseGetArgs,

@@ -1,5 +1,6 @@
 import {
   type ClientEnd,
+  type LabRaftTuning,
   type LabT,
   type Network,
   Persister,
@@ -10,7 +11,7 @@ import {
 } from '../../lab/index.js';
 import type { Prng, Simulator } from '../../sim/index.js';
 import { type Clerk, makeClerk } from './clerk.js';
-import { type KVServer, type KvServerOptions, startKVServer } from './kv-server.js';
+import { DEFAULT_READ_STRATEGY, type KVServer, type KvServerOptions, startKVServer } from './kv-server.js';
 
 /**
  * Every request takes 5-10 ms to arrive (labrpc itself adds no latency). In virtual time nothing else costs
@@ -45,6 +46,7 @@ export class KvConfig {
   readonly maxraftstate: number;
   private readonly harness: SimHarness;
   private readonly serverOptions: KvServerOptions;
+  private readonly raftTuning: LabRaftTuning;
   private readonly log: (line: string) => void;
 
   private readonly kvservers: (KVServer | undefined)[];
@@ -71,6 +73,10 @@ export class KvConfig {
     this.rand = this.harness.rand;
     this.maxraftstate = options.maxraftstate;
     this.serverOptions = options.server ?? {};
+    // Reads through ReadIndex wait until a new leader has committed an entry of its term; its election no-op
+    // makes that at once instead of at the first write. The log strategy needs no such entry, so it goes without.
+    const readStrategy = this.serverOptions.readStrategy ?? DEFAULT_READ_STRATEGY;
+    this.raftTuning = { noopOnElection: readStrategy.noopOnElection ?? false };
     this.log = t.log;
     this.kvservers = new Array<KVServer | undefined>(this.n).fill(undefined);
     this.saved = new Array<Persister | undefined>(this.n).fill(undefined);
@@ -273,7 +279,7 @@ export class KvConfig {
       i,
       persister,
       this.maxraftstate,
-      { sim: this.sim, rand: this.sim.rand.fork() },
+      { sim: this.sim, rand: this.sim.rand.fork(), tuning: this.raftTuning },
       this.serverOptions,
     );
     this.kvservers[i] = kv;

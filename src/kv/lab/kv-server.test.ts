@@ -2,11 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CallResult, LabT, TestWorld } from '../../lab/index.js';
 import { KvConfig } from './kv-config.js';
+import { readThroughReadIndex } from './read-index-strategy.js';
+import { readThroughLog, type ReadStrategy } from './read-strategy.js';
 import type { GetReply, PutAppendReply } from './rpc.js';
 
 /** A kvraft world of n servers, outside the runner: tests drive it through its tasks, and clean it up. */
 async function withWorld(
-  options: { servers: number; maxraftstate?: number; unreliable?: boolean; seed?: number },
+  options: {
+    servers: number;
+    maxraftstate?: number;
+    unreliable?: boolean;
+    seed?: number;
+    readStrategy?: ReadStrategy;
+  },
   body: (cfg: KvConfig) => Promise<void>,
 ): Promise<void> {
   const worlds: TestWorld[] = [];
@@ -15,6 +23,7 @@ async function withWorld(
     servers: options.servers,
     maxraftstate: options.maxraftstate ?? -1,
     unreliable: options.unreliable ?? false,
+    server: { readStrategy: options.readStrategy ?? readThroughReadIndex },
   });
   try {
     await body(cfg);
@@ -102,6 +111,7 @@ void describe('KVServer', () => {
     await withWorld({ servers: 3 }, async (cfg) => {
       const leader = electLeader(cfg);
       const call = rawCaller(cfg, leader);
+      cfg.sim.runFor(500); // Let the new leader's election no-op (ReadIndex's default) commit first.
       const before = cfg.server(leader)?.appliedIndex ?? -1;
       for (const [method, args] of [
         ['Get', { key: 1, clientId: 1, seq: 1 }],
@@ -182,5 +192,62 @@ void describe('KVServer', () => {
       );
       assert.deepEqual(result, { ok: false });
     });
+  });
+
+  void it('whenApplied runs at once for an applied index, on the apply for a later one, and fails on kill', async () => {
+    await withWorld({ servers: 3 }, async (cfg) => {
+      const leader = electLeader(cfg);
+      cfg.sim.runFor(500);
+      const server = cfg.server(leader);
+      assert.ok(server !== undefined);
+      const applied = server.appliedIndex;
+      const calls: string[] = [];
+      server.whenApplied(applied, (ok) => calls.push(`now ${ok}`));
+      assert.deepEqual(calls, ['now true']);
+      server.whenApplied(applied + 1, (ok) => calls.push(`next ${ok}`));
+      server.whenApplied(applied + 2, (ok) => calls.push(`never ${ok}`));
+      assert.equal(calls.length, 1);
+      await settle(
+        cfg,
+        rawCaller(cfg, leader)('PutAppend', { key: 'k', value: 'v', op: 'Put', clientId: 1, seq: 1 }),
+      );
+      assert.equal(server.appliedIndex, applied + 1);
+      assert.deepEqual(calls, ['now true', 'next true']);
+      cfg.shutdownServer(leader);
+      assert.deepEqual(calls, ['now true', 'next true', 'never false']);
+      server.whenApplied(0, (ok) => calls.push(`dead ${ok}`));
+      assert.equal(calls.at(-1), 'dead false');
+    });
+  });
+
+  void it('reads through ReadIndex write nothing to the log; reads through the log do', async () => {
+    for (const readStrategy of [readThroughReadIndex, readThroughLog]) {
+      await withWorld({ servers: 3, readStrategy }, async (cfg) => {
+        const leader = electLeader(cfg);
+        const call = rawCaller(cfg, leader);
+        await settle(cfg, call('PutAppend', { key: 'k', value: 'v', op: 'Put', clientId: 1, seq: 1 }));
+        const before = cfg.server(leader)?.appliedIndex ?? -1;
+        for (let seq = 2; seq <= 4; seq++) {
+          const get = await settle(cfg, call('Get', { key: 'k', clientId: 1, seq }));
+          assert.deepEqual(get, { ok: true, reply: { err: 'OK', value: 'v' } });
+        }
+        cfg.sim.runFor(300);
+        const written = (cfg.server(leader)?.appliedIndex ?? -1) - before;
+        assert.equal(written, readStrategy === readThroughLog ? 3 : 0, readStrategy.name);
+      });
+    }
+  });
+
+  void it('the kv config turns the election no-op on for ReadIndex, and leaves it off for the log', async () => {
+    for (const readStrategy of [readThroughReadIndex, readThroughLog]) {
+      await withWorld({ servers: 3, readStrategy }, (cfg) => {
+        const leader = electLeader(cfg);
+        cfg.sim.runFor(500);
+        const first = cfg.server(leader)?.raft.inspect?.().entry(1);
+        if (readStrategy === readThroughReadIndex) assert.deepEqual(first?.command, null);
+        else assert.equal(first, undefined, 'a leader under the log strategy appends nothing of its own');
+        return Promise.resolve();
+      });
+    }
   });
 });

@@ -15,6 +15,11 @@ export interface ReadContext {
   submit(command: KvCommand, done: (result: SubmitResult) => void): void;
   /** The local state machine's value of `key` now, without any check that it is up to date. */
   readLocal(key: string): KvReply;
+  /**
+   * Runs `fn(true)` once this server's state machine has applied `index` (at once if it has, else from the
+   * simulator event that applies it), or `fn(false)` if the server is killed first: a dead server answers nobody.
+   */
+  whenApplied(index: number, fn: (applied: boolean) => void): void;
 }
 
 /**
@@ -22,13 +27,19 @@ export interface ReadContext {
  * read only with a value that was current at some instant between the request's arrival and the reply: the
  * server must know it was still leader then and have applied everything committed before the read arrived.
  *
- * Today's strategy sends the read through the log. The one to come, once the core offers ReadIndex, will ask Raft
- * for the commit index with a heartbeat round that confirms leadership, wait until the state machine has applied
- * that index, and then `readLocal`, with no log write.
+ * Two strategies exist: through the log (readThroughLog), and through the core's ReadIndex (readThroughReadIndex:
+ * a heartbeat round confirms leadership and fixes the commit index, the server waits until it has applied that
+ * index, then answers with `readLocal`, with no log write).
  */
 export interface ReadStrategy {
   /** A short name, for figures and messages ("log", "read-index"). */
   readonly name: string;
+  /**
+   * Whether the strategy wants a new Raft leader to commit an entry of its term at once (LabRaftTuning's
+   * noopOnElection): ReadIndex cannot confirm a read before that, so without it the first reads of a term wait
+   * for the first write.
+   */
+  readonly noopOnElection?: boolean;
   /** Serves the get `command`; calls `done` exactly once. */
   read(
     server: ReadContext,
