@@ -141,7 +141,8 @@ class LabRaftPeer implements LabRaft {
     const context = ++this.readSeq;
     if (!this.node.requestRead(context)) return false;
     this.pendingReads.set(context, onConfirmed);
-    this.flush();
+    // Reads asked at one instant share one heartbeat round.
+    this.scheduleFlush();
     return true;
   }
 
