@@ -49,7 +49,7 @@ export class Progress {
   heartbeatElapsed = 0;
   /** The follower answered during the current check-quorum window (none has yet when a leader takes over). */
   recentActive = false;
-  /** The tick this follower last answered (any answer); a new leader counts from its election. */
+  /** The tick this follower last answered (any answer; a vote for this leader counts); -Infinity: never. */
   lastHeardAt: number;
   /** The latest ReadIndex round this follower confirmed in the leader's term. */
   readAck = 0;
@@ -57,12 +57,12 @@ export class Progress {
 
   constructor(
     lastIndex: number,
-    now: number,
+    heardAt: number,
     limits: { maxInflightMessages: number; maxInflightBytes: number; retransmitTicks: number },
   ) {
     // Figure 2: nextIndex is initialized to the leader's last log index + 1.
     this.next = lastIndex + 1;
-    this.lastHeardAt = now;
+    this.lastHeardAt = heardAt;
     this.inflights = new Inflights(limits.maxInflightMessages, limits.maxInflightBytes);
     this.timer = new RetransmitTimer(limits.retransmitTicks);
   }

@@ -605,6 +605,8 @@ export class RaftNode {
    * server an initial AppendEntries (a probe of where its log matches ours) at once.
    */
   private becomeLeader(): void {
+    // Those that just voted for us are known to be up; the others are heard from only once they answer.
+    const voters = new Set([...this.votes].filter(([, granted]) => granted).map(([peer]) => peer));
     this.role = 'leader';
     this.leaderId = this.config.id;
     this.resetElection();
@@ -613,7 +615,10 @@ export class RaftNode {
     this.readIndex = new ReadIndexQueue();
     const lastIndex = this.log.lastIndex();
     this.progress = new Map(
-      this.others.map((peer) => [peer, new Progress(lastIndex, this.ticks, this.config)]),
+      this.others.map((peer) => {
+        const heardAt = voters.has(peer) ? this.ticks : Number.NEGATIVE_INFINITY;
+        return [peer, new Progress(lastIndex, heardAt, this.config)];
+      }),
     );
     if (this.config.noopOnElection) {
       this.appendEntry(null, this.entrySize(null));
@@ -701,12 +706,13 @@ export class RaftNode {
   }
 
   /**
-   * A follower silent for an election timeout is presumed down (it would have started an election by now, were
-   * it the leader that was silent to it). Until then a lost message is resent as soon as its answer is overdue,
-   * so a brief outage of the leader's link costs little time; after it, only once per heartbeat interval.
+   * A follower that has not answered for a heartbeat interval (and a retransmit wait) has missed a heartbeat: it is
+   * presumed down, and so is one a new leader has not heard from yet (it did not vote for it). Until then a lost
+   * message is resent as soon as its answer is overdue, so a brief outage of the leader's link costs little time;
+   * after it, only once per heartbeat interval.
    */
   private presumedDown(pr: Progress): boolean {
-    return this.ticks - pr.lastHeardAt >= this.config.electionTicks.min;
+    return this.ticks - pr.lastHeardAt >= this.config.heartbeatTicks + this.config.retransmitTicks;
   }
 
   /** Did a quorum (this leader included) answer during the window now ending? Starts the next window. */
