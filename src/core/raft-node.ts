@@ -706,13 +706,13 @@ export class RaftNode {
   }
 
   /**
-   * A follower that has not answered for a heartbeat interval (and a retransmit wait) has missed a heartbeat: it is
-   * presumed down, and so is one a new leader has not heard from yet (it did not vote for it). Until then a lost
-   * message is resent as soon as its answer is overdue, so a brief outage of the leader's link costs little time;
-   * after it, only once per heartbeat interval.
+   * A follower silent for an election timeout is presumed down (it would have started an election by now, were it
+   * the leader that was silent to it), and so is one a new leader has not heard from yet (it did not vote for it).
+   * Until then a lost message is resent as soon as its answer is overdue, so a brief outage of the leader's link
+   * costs little time; after it, only once per heartbeat interval.
    */
   private presumedDown(pr: Progress): boolean {
-    return this.ticks - pr.lastHeardAt >= this.config.heartbeatTicks + this.config.retransmitTicks;
+    return this.ticks - pr.lastHeardAt >= this.config.electionTicks.min;
   }
 
   /** Did a quorum (this leader included) answer during the window now ending? Starts the next window. */
