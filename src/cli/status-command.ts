@@ -49,7 +49,12 @@ async function fetchStatus(id: number, address: Address, timeoutMs: number): Pro
 
 function formatTable(rows: readonly Row[]): string {
   const header = ['id', 'address', 'role', 'term', 'leader', 'commit', 'applied', 'last'];
-  const cell = (v: unknown): string => (v === null || v === undefined ? '-' : String(v));
+  const cell = (v: unknown): string =>
+    typeof v === 'string' || typeof v === 'number'
+      ? String(v)
+      : v === null || v === undefined
+        ? '-'
+        : JSON.stringify(v);
   const lines = rows.map((r) =>
     r.ok
       ? [
