@@ -67,20 +67,19 @@ describe('member processes under kill -9', { timeout: 120_000 }, () => {
     clusters.push(cluster);
     cluster.startAll();
     const leader = await cluster.waitLeader(20_000);
-    let killedAt = 0;
-    let killing: Promise<void> | null = null;
-    let newLeader: Promise<{ id: number; ms: number }> | null = null;
+    // Set from the clients' callback, midway: the kill, and the watch for the next leader.
+    const chaos: { killing?: Promise<void>; newLeader?: Promise<{ id: number; ms: number }> } = {};
     const { acks, unknown } = await runClients(cluster, {
       clients: 16,
       total: 1000,
       prefix: 'a',
       deadlineMs: 60_000,
       onAck: (_ack, acked) => {
-        if (acked !== 500 || killing !== null) return;
-        killedAt = Date.now();
-        killing = cluster.kill9(leader.id);
+        if (acked !== 500 || chaos.killing !== undefined) return;
+        const killedAt = Date.now();
+        chaos.killing = cluster.kill9(leader.id);
         const others = cluster.members.map((m) => m.id).filter((id) => id !== leader.id);
-        newLeader = until(
+        chaos.newLeader = until(
           'a new leader after the kill',
           10_000,
           async () => {
@@ -93,9 +92,9 @@ describe('member processes under kill -9', { timeout: 120_000 }, () => {
         );
       },
     });
-    assert.ok(killing !== null && newLeader !== null, 'the leader was killed midway');
-    await killing;
-    const elected = await (newLeader as Promise<{ id: number; ms: number }>);
+    assert.ok(chaos.killing !== undefined && chaos.newLeader !== undefined, 'the leader was killed midway');
+    await chaos.killing;
+    const elected = await chaos.newLeader;
     console.log(`new leader ${elected.id} within ${elected.ms} ms of kill -9 of ${leader.id}`);
     assert.ok(elected.ms < 2_000, `a new leader took ${elected.ms} ms (over 2 s)`);
     assert.ok(acks.length >= 900, `only ${acks.length} of 1000 proposals were acknowledged`);
@@ -116,21 +115,21 @@ describe('member processes under kill -9', { timeout: 120_000 }, () => {
     clusters.push(cluster);
     cluster.startAll();
     await cluster.waitLeader(20_000);
-    let killAll: Promise<void[]> | null = null;
+    const chaos: { killAll?: Promise<unknown> } = {};
     const { acks, unknown } = await runClients(cluster, {
       clients: 16,
       total: 100_000,
       prefix: 'b',
       deadlineMs: 60_000,
-      stop: () => killAll !== null,
+      stop: () => chaos.killAll !== undefined,
       onAck: (_ack, acked) => {
-        if (acked === 300 && killAll === null) {
-          killAll = Promise.all(cluster.members.map((m) => cluster.kill9(m.id)));
+        if (acked === 300 && chaos.killAll === undefined) {
+          chaos.killAll = Promise.all(cluster.members.map((m) => cluster.kill9(m.id)));
         }
       },
     });
-    assert.ok(killAll !== null);
-    await killAll;
+    assert.ok(chaos.killAll !== undefined);
+    await chaos.killAll;
     // Straight from the disks of the dead: every acknowledged entry is durable on a majority.
     const logs = await Promise.all(cluster.members.map((m) => cluster.readLog(m.id)));
     for (const ack of acks) {
