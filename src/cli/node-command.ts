@@ -86,7 +86,10 @@ async function runNode(flags: NodeFlags): Promise<number> {
     });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    return fail(code === 'STORAGE_CORRUPT' ? EXIT.corrupt : EXIT.failed, `cannot start: ${String(error)}`);
+    return fail(
+      code === 'STORAGE_CORRUPT' ? EXIT.corrupt : EXIT.failed,
+      `cannot start member ${flags.id} (data dir ${flags.dataDir}): ${String(error)}`,
+    );
   }
   const { member } = started;
   let client: ClientServer | null = null;
