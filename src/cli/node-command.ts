@@ -92,6 +92,13 @@ async function runNode(flags: NodeFlags): Promise<number> {
     );
   }
   const { member } = started;
+  // No state machine runs here yet (the key/value service will): consume what commits so the member keeps nothing
+  // for a reader that never comes. A failure ends the loop; member.done() reports it below.
+  void (async () => {
+    let applied = 0;
+    for await (const item of member.committed()) applied = item.index;
+    return applied;
+  })().catch(() => undefined);
   let client: ClientServer | null = null;
   if (flags.client !== undefined) {
     try {
