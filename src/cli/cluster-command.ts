@@ -102,9 +102,11 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
       `${flags.host}:${clientBase + id - 1}`,
       '--data-dir',
       dir,
+      // If this process dies without stopping them (kill -9), the members see their stdin close and stop too.
+      '--stop-with-stdin',
       ...(flags.tickMs === undefined ? [] : ['--tick-ms', String(flags.tickMs)]),
     ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', logFd, logFd] });
+    const child = spawn(process.execPath, args, { stdio: ['pipe', logFd, logFd] });
     children.set(id, child);
     console.log(
       `member ${id}: pid ${child.pid ?? '?'}, peers ${flags.host}:${flags.basePort + id - 1}, ` +

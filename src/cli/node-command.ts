@@ -13,6 +13,7 @@ interface NodeFlags {
   cluster: string;
   tickMs?: number;
   logLevel: string;
+  stopWithStdin?: boolean;
 }
 
 /** `raft-ts node`: runs one member in this process until SIGINT or SIGTERM. */
@@ -42,6 +43,10 @@ export function nodeCommand(): Command {
       '--tick-ms <ms>',
       'milliseconds per Raft tick (heartbeat 2 ticks, election 10-20 ticks)',
       parsePositive,
+    )
+    .option(
+      '--stop-with-stdin',
+      'stop cleanly when standard input closes (how `raft-ts cluster` runs its members)',
     )
     .addOption(
       new Option('--log-level <level>', 'log level of the JSON logs on stdout')
@@ -121,6 +126,12 @@ async function runNode(flags: NodeFlags): Promise<number> {
     'listening',
   );
   const signalled = new Promise<'signal'>((resolve) => {
+    if (flags.stopWithStdin === true) {
+      process.stdin.resume();
+      process.stdin.once('close', () => {
+        resolve('signal');
+      });
+    }
     process.once('SIGINT', () => {
       resolve('signal');
     });

@@ -93,16 +93,12 @@ describe('the raft-ts command', { timeout: 90_000 }, () => {
     let output = '';
     const start = (): ReturnType<typeof spawn> => {
       output = '';
-      const child = spawn(process.execPath, [
-        RAFT_TS_BIN,
-        'cluster',
-        '--nodes',
-        '3',
-        '--base-port',
-        String(base),
-        '--data-dir',
-        dir,
-      ]);
+      const child = spawn(
+        process.execPath,
+        [RAFT_TS_BIN, 'cluster', '--nodes', '3', '--base-port', String(base), '--data-dir', dir],
+        // Its own process group: the cleanup below kills the group, members included, whatever happened.
+        { detached: true },
+      );
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       return child;
@@ -116,12 +112,24 @@ describe('the raft-ts command', { timeout: 90_000 }, () => {
         return false;
       }
     };
-    let cluster = start();
+    const groups: number[] = [];
+    const startTracked = (): ReturnType<typeof spawn> => {
+      const child = start();
+      if (child.pid !== undefined) groups.push(child.pid);
+      return child;
+    };
     cleanup.push(async () => {
-      cluster.kill('SIGKILL');
-      for (const pid of pidsOf()) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      for (const group of groups) {
+        try {
+          process.kill(-group, 'SIGKILL');
+        } catch {
+          // The group is gone already.
+        }
+      }
       await rm(dir, { recursive: true, force: true });
     });
+    let cluster = startTracked();
+    await until('the cluster to print its members', 30_000, () => (pidsOf().length === 3 ? true : undefined));
     const peers = [1, 2, 3].map((id) => `${id}=127.0.0.1:${base + 1000 + id - 1}`).join(',');
     const table = await until(
       'a leader in raft-ts status',
@@ -150,7 +158,7 @@ describe('the raft-ts command', { timeout: 90_000 }, () => {
       'every member stopped with it',
     );
 
-    cluster = start();
+    cluster = startTracked();
     const [victim] = await until('the members to start', 30_000, () =>
       pidsOf().length === 3 ? pidsOf() : undefined,
     );
@@ -165,6 +173,21 @@ describe('the raft-ts command', { timeout: 90_000 }, () => {
     assert.ok(
       pidsOf().every((pid) => !alive(pid)),
       'the others were stopped, none restarted',
+    );
+
+    // kill -9 of the cluster process itself: its members see their stdin close and stop on their own.
+    cluster = startTracked();
+    const orphans = await until('the members to start', 30_000, () =>
+      pidsOf().length === 3 ? pidsOf() : undefined,
+    );
+    await until(
+      'member 1 to answer',
+      30_000,
+      async () => (await fetch(`http://127.0.0.1:${base + 1000}/status`)).ok || undefined,
+    );
+    cluster.kill('SIGKILL');
+    await until('the orphaned members to stop', 15_000, () =>
+      orphans.every((pid) => !alive(pid)) ? true : undefined,
     );
   });
 });
