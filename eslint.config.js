@@ -31,11 +31,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.mjs'],
+    files: ['scripts/**/*.mjs', 'bin/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { process: 'readonly', console: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
     },
   },
   {
@@ -135,6 +135,43 @@ export default tseslint.config(
               regex: `^\\.\\./${layer}(/|$)`,
               message: `src/transport may import only src/core, not the ${layer} layer.`,
             })),
+        },
+      ],
+    },
+  },
+  {
+    // The member drives the core with storage and transport; nothing above it (kv, cli) may leak down into it.
+    files: ['src/node/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: upperLayers
+            .filter((layer) => !['node', 'storage', 'transport'].includes(layer))
+            .map((layer) => ({
+              regex: `^\\.\\./${layer}(/|$)`,
+              message: `src/node may import src/core, src/storage and src/transport, not the ${layer} layer.`,
+            })),
+        },
+      ],
+    },
+  },
+  {
+    // The command line is the top: it reaches the runtime through src/node's public surface alone.
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...upperLayers
+              .filter((layer) => !['node', 'cli'].includes(layer))
+              .map((layer) => ({
+                regex: `^\\.\\./${layer}(/|$)`,
+                message: `src/cli may import only src/node, not the ${layer} layer.`,
+              })),
+            { regex: '^\\.\\./core(/|$)', message: 'src/cli may import only src/node, not the core.' },
+          ],
         },
       ],
     },

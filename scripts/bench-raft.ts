@@ -1,0 +1,217 @@
+// npm run bench:raft -- [--nodes 3] [--clients 1,64] [--duration 5] [--size 256]
+//
+// Starts a local cluster of `raft-ts node` processes (fsync on, data in a temporary directory), then C concurrent
+// proposers, each sending one proposal at a time to the leader's client port (HTTP/1.1, keep-alive) and awaiting
+// its commit before the next. Prints committed entries per second, the p50/p99/p999 latency of a proposal (from
+// the request to the leader's answer that it committed), fsyncs per second on the leader and a follower (the
+// proof of group commit), and the conditions. A progress line shows on a terminal.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '3' },
+    clients: { type: 'string', default: '1,64' },
+    duration: { type: 'string', default: '5' },
+    size: { type: 'string', default: '256' },
+  },
+});
+const nodes = Number(values.nodes);
+const clientCounts = values.clients.split(',').map(Number);
+const durationMs = Number(values.duration) * 1000;
+const size = Number(values.size);
+if (
+  !Number.isInteger(nodes) ||
+  nodes < 1 ||
+  clientCounts.some((c) => !Number.isInteger(c) || c < 1) ||
+  !(durationMs > 0) ||
+  !(size >= 1)
+) {
+  console.error(
+    'usage: npm run bench:raft -- [--nodes 3] [--clients 1,64] [--duration seconds] [--size bytes]',
+  );
+  process.exit(2);
+}
+
+const BIN = fileURLToPath(new URL('../bin/raft-ts.mjs', import.meta.url));
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const s = createServer();
+          s.listen(0, '127.0.0.1', () => {
+            resolve(s);
+          });
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+
+function http(
+  port: number,
+  method: string,
+  path: string,
+  body?: Uint8Array,
+): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        resolve({
+          status: res.statusCode ?? 0,
+          json: JSON.parse(Buffer.concat(chunks).toString()) as unknown,
+        });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+interface Status {
+  id: number;
+  role: string;
+  leader: number | null;
+  commit: number;
+  fsyncs: number;
+}
+
+const status = async (port: number): Promise<Status> => (await http(port, 'GET', '/status')).json as Status;
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'raft-ts-bench-raft-'));
+  const ports = await freePorts(nodes * 2);
+  const ids = Array.from({ length: nodes }, (_, i) => i + 1);
+  const peers = ids.map((id) => `${id}=127.0.0.1:${ports[2 * (id - 1)] ?? 0}`).join(',');
+  const clientPort = (id: number): number => ports[2 * (id - 1) + 1] ?? 0;
+  for (const id of ids) {
+    const args = [
+      BIN,
+      'node',
+      '--id',
+      String(id),
+      '--peers',
+      peers,
+      '--client',
+      `127.0.0.1:${clientPort(id)}`,
+    ];
+    const child = spawn(
+      process.execPath,
+      [...args, '--data-dir', join(root, String(id)), '--log-level', 'warn'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    children.push(child);
+  }
+  try {
+    const deadline = Date.now() + 30_000;
+    let leader: number | null = null;
+    while (leader === null) {
+      if (Date.now() > deadline) throw new Error('no leader within 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+      const all = await Promise.all(ids.map((id) => status(clientPort(id)).catch(() => null)));
+      leader = all.find((s) => s?.role === 'leader')?.id ?? null;
+    }
+    const follower = ids.find((id) => id !== leader) ?? leader;
+    console.log(
+      `raft-ts bench: ${nodes} members (processes), fsync on, ${size}-byte entries, ${durationMs / 1000} s per run, ` +
+        `HTTP/1.1 keep-alive to the leader`,
+    );
+    console.log(
+      `conditions: Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at start, data in ${tmpdir()}`,
+    );
+    console.log(
+      '| clients | entries/s | p50 ms | p99 ms | p999 ms | leader fsyncs/s | follower fsyncs/s | entries/fsync |',
+    );
+    console.log(
+      '| ------: | --------: | -----: | -----: | ------: | --------------: | ----------------: | ------------: |',
+    );
+    for (const clients of clientCounts) {
+      const row = await run(leader, follower, clients, clientPort);
+      console.log(row);
+    }
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise((r) => {
+            if (c.exitCode !== null || c.signalCode !== null) r(null);
+            else c.once('exit', r);
+          }),
+      ),
+    );
+    await rm(root, { recursive: true, force: true });
+    agent.destroy();
+  }
+}
+
+async function run(
+  leader: number,
+  follower: number,
+  clients: number,
+  port: (id: number) => number,
+): Promise<string> {
+  const payload = new Uint8Array(size).fill(97);
+  const latencies: number[] = [];
+  let failures = 0;
+  const before = [await status(port(leader)), await status(port(follower))];
+  const start = performance.now();
+  const end = start + durationMs;
+  const tty = process.stdout.isTTY;
+  const progress = tty
+    ? setInterval(() => {
+        const s = (performance.now() - start) / 1000;
+        process.stdout.write(
+          `\r  ${clients} clients: ${s.toFixed(1)} s, ${Math.round(latencies.length / s)} entries/s`,
+        );
+      }, 250)
+    : null;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        const res = await http(port(leader), 'POST', '/propose', payload);
+        if (res.status === 200) latencies.push(performance.now() - t0);
+        else failures++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  if (progress !== null) {
+    clearInterval(progress);
+    process.stdout.write('\r\x1b[K');
+  }
+  const after = [await status(port(leader)), await status(port(follower))];
+  if (failures > 0) console.error(`  ${failures} proposals failed (not committed) during the run`);
+  latencies.sort((a, b) => a - b);
+  const q = (p: number): string =>
+    (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN).toFixed(3);
+  const fsyncRate = (i: number): number => ((after[i]?.fsyncs ?? 0) - (before[i]?.fsyncs ?? 0)) / seconds;
+  const rate = latencies.length / seconds;
+  return `| ${clients} | ${Math.round(rate).toLocaleString('en-US')} | ${q(0.5)} | ${q(0.99)} | ${q(0.999)} | ${Math.round(fsyncRate(0)).toLocaleString('en-US')} | ${Math.round(fsyncRate(1)).toLocaleString('en-US')} | ${(rate / fsyncRate(0)).toFixed(1)} |`;
+}
+
+await main();

@@ -1,0 +1,149 @@
+import { Command, Option } from 'commander';
+import pino from 'pino';
+import { ClientServer, formatAddress, startTcpMember, type Address } from '../node/index.js';
+import { EXIT } from './exit-codes.js';
+import { parseAddress, parseId, parsePeers, parsePositive } from './parse.js';
+
+interface NodeFlags {
+  id: number;
+  peers: Map<number, Address>;
+  dataDir: string;
+  listen?: Address;
+  client?: Address;
+  cluster: string;
+  tickMs?: number;
+  logLevel: string;
+  stopWithStdin?: boolean;
+}
+
+/** `raft-ts node`: runs one member in this process until SIGINT or SIGTERM. */
+export function nodeCommand(): Command {
+  return new Command('node')
+    .description('run one cluster member in this process (stops cleanly on Ctrl-C or SIGTERM)')
+    .requiredOption('--id <n>', "this member's id (must be in --peers)", parseId)
+    .requiredOption(
+      '--peers <list>',
+      'every member\'s peer address, this one included: "1=127.0.0.1:7001,2=127.0.0.1:7002,..." ' +
+        '(give every member the same list: members with different lists refuse each other)',
+      parsePeers,
+    )
+    .requiredOption('--data-dir <dir>', "where this member's log and state live (created if missing)")
+    .option(
+      '--listen <host:port>',
+      "where to listen for peers (default: this member's address in --peers)",
+      parseAddress,
+    )
+    .option(
+      '--client <host:port>',
+      'where to serve the client port (POST /propose, GET /status); none if omitted',
+      parseAddress,
+    )
+    .option('--cluster <name>', 'the cluster name, checked in every peer handshake', 'raft-ts')
+    .option(
+      '--tick-ms <ms>',
+      'milliseconds per Raft tick (heartbeat 2 ticks, election 10-20 ticks)',
+      parsePositive,
+    )
+    .option(
+      '--stop-with-stdin',
+      'stop cleanly when standard input closes (how `raft-ts cluster` runs its members)',
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level of the JSON logs on stdout')
+        .choices(['debug', 'info', 'warn', 'error', 'silent'])
+        .default('info'),
+    )
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 after a clean stop, ${EXIT.usage} bad flags, ${EXIT.corrupt} the log on disk is corrupt (refused to start),
+${EXIT.failed} the member failed (a storage write or fsync failed, or it could not listen).
+
+Example:
+  raft-ts node --id 1 --listen 127.0.0.1:7001 --client 127.0.0.1:8001 \\
+    --peers 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003 --data-dir data/1`,
+    )
+    .action(async (flags: NodeFlags, command: Command) => {
+      if (!flags.peers.has(flags.id)) {
+        command.error(`error: member ${flags.id} is not in --peers`, { exitCode: EXIT.usage });
+      }
+      process.exitCode = await runNode(flags);
+    });
+}
+
+async function runNode(flags: NodeFlags): Promise<number> {
+  const logger = pino({ level: flags.logLevel });
+  const fail = (code: number, message: string): number => {
+    logger.error(message);
+    process.stderr.write(`raft-ts node: ${message}\n`);
+    return code;
+  };
+  let started;
+  try {
+    started = await startTcpMember({
+      id: flags.id,
+      members: flags.peers,
+      dataDir: flags.dataDir,
+      clusterName: flags.cluster,
+      logger,
+      ...(flags.listen === undefined ? {} : { listen: flags.listen }),
+      ...(flags.tickMs === undefined ? {} : { timing: { tickMs: flags.tickMs } }),
+    });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return fail(
+      code === 'STORAGE_CORRUPT' ? EXIT.corrupt : EXIT.failed,
+      `cannot start member ${flags.id} (data dir ${flags.dataDir}): ${String(error)}`,
+    );
+  }
+  const { member } = started;
+  // No state machine runs here yet (the key/value service will): consume what commits so the member keeps nothing
+  // for a reader that never comes. A failure ends the loop; member.done() reports it below.
+  void (async () => {
+    let applied = 0;
+    for await (const item of member.committed()) applied = item.index;
+    return applied;
+  })().catch(() => undefined);
+  let client: ClientServer | null = null;
+  if (flags.client !== undefined) {
+    try {
+      client = await ClientServer.start(member, {
+        listen: flags.client,
+        extraStatus: () => ({ fsyncs: started.fsyncs() }),
+      });
+    } catch (error) {
+      await member.stop();
+      return fail(EXIT.failed, `cannot serve clients on ${formatAddress(flags.client)}: ${String(error)}`);
+    }
+  }
+  logger.info(
+    {
+      member: flags.id,
+      peers: formatAddress(flags.listen ?? (flags.peers.get(flags.id) as Address)),
+      client: client === null ? null : formatAddress(client.address()),
+      dataDir: flags.dataDir,
+    },
+    'listening',
+  );
+  const signalled = new Promise<'signal'>((resolve) => {
+    if (flags.stopWithStdin === true) {
+      process.stdin.resume();
+      process.stdin.once('close', () => {
+        resolve('signal');
+      });
+    }
+    process.once('SIGINT', () => {
+      resolve('signal');
+    });
+    process.once('SIGTERM', () => {
+      resolve('signal');
+    });
+  });
+  const outcome = await Promise.race([signalled, member.done()]);
+  await client?.close();
+  if (outcome === 'signal') {
+    await member.stop();
+    return EXIT.ok;
+  }
+  return fail(EXIT.failed, `stopped: ${outcome === null ? 'unexpectedly' : outcome.message}`);
+}
