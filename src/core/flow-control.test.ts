@@ -331,6 +331,51 @@ void describe('byte budgets', () => {
 // ---------------------------------------------------------------- followers presumed down
 
 void describe('followers presumed down', () => {
+  /** Ticks the leader `ticks` times; followers in `answering` ack every append and heartbeat at once. */
+  function runWith(l: RaftNode, ticks: number, answering: readonly number[]): Message[][] {
+    const out: Message[][] = [];
+    for (let t = 0; t < ticks; t++) {
+      l.tick();
+      const ms = drain(l).messages;
+      out.push(ms);
+      for (const f of answering) {
+        for (const m of sent(ms, 'Heartbeat', f)) l.step(heartbeatReply(f, 1, 1, m.readRound));
+        for (const m of sent(ms, 'AppendEntries', f)) l.step(ack(f, 1, 1, m.prevLogIndex + m.entries.length));
+      }
+    }
+    return out;
+  }
+
+  void it('while a quorum answers, a follower that missed a heartbeat waits for the heartbeat pace', () => {
+    const l = electLeader(1, THREE, { heartbeatTicks: 6, retransmitTicks: 2 });
+    l.propose('c1');
+    // Follower 2 answers everything; 3 has gone silent. Its lost append is resent while its silence is younger
+    // than a heartbeat interval; after that the leader (with 2, a quorum) leaves it to the heartbeat pace.
+    const out = runWith(l, 9, [2]);
+    const toThree = out.map((ms) => sent(ms, 'AppendEntries', 3).length);
+    assert.ok(
+      toThree.slice(1, 5).some((n) => n > 0),
+      `fast resends at first: ${JSON.stringify(toThree)}`,
+    );
+    assert.deepEqual(
+      toThree.slice(6),
+      [0, 0, 0],
+      `none between heartbeats after that: ${JSON.stringify(toThree)}`,
+    );
+    assert.equal(l.status().commitIndex, 1, 'commits go on with the quorum');
+  });
+
+  void it('a leader that hears too few to commit keeps resending to every follower', () => {
+    const l = electLeader(1, THREE, { heartbeatTicks: 6, retransmitTicks: 2 });
+    l.propose('c1');
+    const out = runWith(l, 9, []); // Nobody answers: the leader's own link may be down.
+    const toThree = out.map((ms) => sent(ms, 'AppendEntries', 3).length);
+    assert.ok(
+      toThree.slice(6).some((n) => n > 0),
+      `resends go on past a heartbeat: ${JSON.stringify(toThree)}`,
+    );
+  });
+
   void it('a follower silent for electionTicks.min gets one probe per heartbeat interval, in place of the heartbeat', () => {
     const l = leaderWith(1);
     l.propose('c2');

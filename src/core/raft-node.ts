@@ -691,7 +691,23 @@ export class RaftNode {
     }
     // A follower presumed down is resent to at the heartbeat interval only (see tickLeader).
     if (this.presumedDown(pr) || !pr.overdue(this.ticks)) return;
+    // Fast resends serve progress: while a quorum answers, commits go on without a follower that has missed a
+    // heartbeat, and it waits for the heartbeat pace; when the leader hears too few to commit (its own link may be
+    // down), it keeps trying every follower.
+    if (
+      this.ticks - pr.lastHeardAt >= this.config.heartbeatTicks &&
+      this.quorumHeardWithin(this.config.heartbeatTicks)
+    ) {
+      return;
+    }
     this.resendProbe(peer, pr);
+  }
+
+  /** Whether a quorum (this leader included) has answered within the last `ticks` ticks. */
+  private quorumHeardWithin(ticks: number): boolean {
+    let heard = 1;
+    for (const pr of this.progress.values()) if (this.ticks - pr.lastHeardAt < ticks) heard++;
+    return heard >= this.quorum;
   }
 
   /**
