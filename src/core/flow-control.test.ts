@@ -332,8 +332,8 @@ void describe('byte budgets', () => {
 
 void describe('followers presumed down', () => {
   /** Ticks the leader `ticks` times; followers in `answering` ack every append and heartbeat at once. */
-  function runWith(l: RaftNode, ticks: number, answering: readonly number[]): Message[][] {
-    const out: Message[][] = [];
+  function runWith(l: RaftNode, ticks: number, answering: readonly number[]): (readonly Message[])[] {
+    const out: (readonly Message[])[] = [];
     for (let t = 0; t < ticks; t++) {
       l.tick();
       const ms = drain(l).messages;
