@@ -33,9 +33,7 @@ export class Progress {
   state: ProgressState = 'probe';
   /** Probe state: an AppendEntries awaits its answer, so no other goes. */
   probeSent = false;
-  /** The probe in flight was resent: its answer is no clean round-trip sample (Karn's rule). */
-  probeResent = false;
-  /** Probes resent in a row without an answer. */
+  /** Probes resent in a row without an answer; the answer to a resent one is no clean round-trip sample (Karn). */
   probeResends = 0;
   /** The tick the outstanding probe or snapshot chunk left. */
   sentAt = 0;
@@ -90,7 +88,6 @@ export class Progress {
     const snapshotIndex = this.state === 'snapshot' && this.snapshot !== null ? this.snapshot.index : 0;
     this.state = 'probe';
     this.probeSent = false;
-    this.probeResent = false;
     this.probeResends = 0;
     this.snapshot = null;
     this.inflights.reset();
@@ -123,7 +120,6 @@ export class Progress {
       }
     } else {
       this.probeSent = true;
-      this.probeResent = resend;
       this.probeResends = resend ? this.probeResends + 1 : 0;
       this.sentAt = now;
     }
@@ -139,7 +135,7 @@ export class Progress {
       if (sentAt !== undefined) this.timer.sample(now - sentAt);
     } else if (this.state === 'probe' && this.probeSent && index >= this.next - 1) {
       // The answer to the outstanding probe (a probe's acknowledgement covers at least its prevLogIndex).
-      if (!this.probeResent) this.timer.sample(now - this.sentAt);
+      if (this.probeResends === 0) this.timer.sample(now - this.sentAt);
       this.probeSent = false;
       this.probeResends = 0;
     }
