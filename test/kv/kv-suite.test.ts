@@ -2,7 +2,7 @@
 // seed prints the same lines). `npm run lab -- --run '3A|3B' --seeds N` is the place for wider sweeps.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { replayCommand, runLabTest } from '../../src/lab/runner/index.js';
+import { testSameLinesTwice, testUnderSeeds } from '../support/suite-under-seeds.js';
 import { suite } from './suite.js';
 
 const SEEDS = [1, 2];
@@ -15,25 +15,9 @@ describe('kvraft suite', () => {
     assert.equal(names.filter((n) => n.endsWith('3B')).length, 9);
   });
 
-  for (const labTest of suite) {
-    for (const seed of SEEDS) {
-      test(`${labTest.name} seed ${seed}`, async () => {
-        const result = await runLabTest(labTest, seed);
-        assert.ok(result.passed, `${result.lines.join('\n')}\nreplay: ${replayCommand(labTest.name, seed)}`);
-        assert.match(result.lines.at(-1) ?? '', /^ {2}\.\.\. Passed --/);
-      });
-    }
-  }
+  testUnderSeeds(suite, SEEDS);
 });
 
 describe('kvraft determinism', () => {
-  for (const name of ['TestOnePartition3A', 'TestSnapshotUnreliableRecoverConcurrentPartition3B']) {
-    test(`${name} prints the same lines twice under one seed`, async () => {
-      const labTest = suite.find((t) => t.name === name);
-      assert.ok(labTest !== undefined);
-      const first = await runLabTest(labTest, 7);
-      const second = await runLabTest(labTest, 7);
-      assert.deepEqual(second.lines, first.lines);
-    });
-  }
+  testSameLinesTwice(suite, ['TestOnePartition3A', 'TestSnapshotUnreliableRecoverConcurrentPartition3B']);
 });

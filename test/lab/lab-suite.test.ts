@@ -2,8 +2,9 @@
 // seed prints the same lines). `npm run lab` is the place for wider sweeps.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { replayCommand, runLabTest } from '../../src/lab/runner/index.js';
+import { runLabTest } from '../../src/lab/runner/index.js';
 import { TraceRecorder } from '../../src/lab/trace/index.js';
+import { testSameLinesTwice, testUnderSeeds } from '../support/suite-under-seeds.js';
 import { suite } from './suite.js';
 
 const SEEDS = [1, 2, 3];
@@ -19,27 +20,15 @@ describe('lab suite', () => {
     assert.ok(suite.some((t) => t.name === 'TestNemesis2X'));
   });
 
-  for (const labTest of suite) {
-    for (const seed of SEEDS) {
-      test(`${labTest.name} seed ${seed}`, async () => {
-        const result = await runLabTest(labTest, seed);
-        assert.ok(result.passed, `${result.lines.join('\n')}\nreplay: ${replayCommand(labTest.name, seed)}`);
-        assert.match(result.lines.at(-1) ?? '', /^ {2}\.\.\. Passed --/);
-      });
-    }
-  }
+  testUnderSeeds(suite, SEEDS);
 });
 
 describe('lab determinism', () => {
-  for (const name of ['TestManyElections2A', 'TestFigure8Unreliable2C', 'TestSnapshotInstallUnCrash2D']) {
-    test(`${name} prints the same lines twice under one seed`, async () => {
-      const labTest = suite.find((t) => t.name === name);
-      assert.ok(labTest !== undefined);
-      const first = await runLabTest(labTest, 7);
-      const second = await runLabTest(labTest, 7);
-      assert.deepEqual(second.lines, first.lines);
-    });
-  }
+  testSameLinesTwice(suite, [
+    'TestManyElections2A',
+    'TestFigure8Unreliable2C',
+    'TestSnapshotInstallUnCrash2D',
+  ]);
 
   for (const name of ['TestFigure8Unreliable2C', 'TestSnapshotInstallUnCrash2D']) {
     test(`${name} records the same trace twice under one seed, and tracing changes nothing`, async () => {
