@@ -18,8 +18,6 @@ export interface SnapshotTransfer {
   readonly term: number;
   /** Bytes the follower has acknowledged holding, in order: the next chunk starts here. */
   offset: number;
-  /** A chunk awaits its answer. */
-  chunkInFlight: boolean;
   /** Consecutive chunks resent without an answer (backs the resend timer off). */
   retries: number;
 }
@@ -107,7 +105,7 @@ export class Progress {
     this.state = 'snapshot';
     this.probeSent = false;
     this.inflights.reset();
-    this.snapshot = { index, term, offset: 0, chunkInFlight: false, retries: 0 };
+    this.snapshot = { index, term, offset: 0, retries: 0 };
     return this.snapshot;
   }
 

@@ -683,8 +683,9 @@ export class RaftNode {
       // twice as long each time after, so a slow transfer is never duplicated every few ticks.
       const base = Math.max(this.config.retransmitTicks, this.config.heartbeatTicks);
       const wait = Math.min(base * 2 ** t.retries, this.config.electionTicks.max);
-      if (!t.chunkInFlight || this.ticks - pr.sentAt >= wait) {
-        if (t.chunkInFlight) t.retries++;
+      // A chunk is always in flight in snapshot state (the next leaves as the previous is answered).
+      if (this.ticks - pr.sentAt >= wait) {
+        t.retries++;
         this.sendSnapshotChunk(peer, pr);
       }
       return;
@@ -985,10 +986,10 @@ export class RaftNode {
       this.maybeSendAppend(m.from);
       return;
     }
-    // Only the answer to the chunk in flight moves the transfer: a duplicated or late one would rewind it.
-    if (!current || !t.chunkInFlight || m.offset !== t.offset) return;
+    // Only the answer to the chunk in flight (the one at t.offset) moves the transfer: a duplicated or late one
+    // would rewind it.
+    if (!current || m.offset !== t.offset) return;
     t.offset = m.received;
-    t.chunkInFlight = false;
     t.retries = 0;
     this.sendSnapshotChunk(m.from, pr);
   }
@@ -1135,7 +1136,6 @@ export class RaftNode {
       data: snapshot.data.subarray(t.offset, end),
       done: end === size,
     });
-    t.chunkInFlight = true;
     pr.sentAt = this.ticks;
   }
 
