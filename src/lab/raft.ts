@@ -54,6 +54,7 @@ class LabRaftPeer implements LabRaft {
   private readonly applyQueue: ApplyMsg[] = [];
   private applyHead = 0;
   private applyScheduled = false;
+  private flushScheduled = false;
   private readSeq = 0;
   /** ReadIndex requests awaiting the core's answer, by context. */
   private readonly pendingReads = new Map<number, (index: number | null) => void>();
@@ -155,6 +156,7 @@ class LabRaftPeer implements LabRaft {
 
   kill(): void {
     this.dead = true;
+    this.pendingReads.clear(); // A dead peer answers nothing; its callers' calls fail through labrpc.
     this.world.sim.cancel(this.ticker);
     this.applyQueue.length = 0;
     this.applyHead = 0;
@@ -222,8 +224,7 @@ class LabRaftPeer implements LabRaft {
     return reply;
   }
 
-  private flushScheduled = false;
-
+  /** Flushes from an event of its own, once, after every Start() and read made at this instant. */
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
