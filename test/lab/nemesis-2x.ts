@@ -171,6 +171,14 @@ async function nemesis(cfg: Config): Promise<void> {
 
 export const tests: readonly LabTest[] = [
   labTest('TestNemesis2X', async (t) => {
-    await nemesis(makeConfig(t, { servers: SERVERS, snapshot: true, timeLimitMs: TIME_LIMIT_MS }));
+    await nemesis(
+      makeConfig(t, {
+        servers: SERVERS,
+        snapshot: true,
+        timeLimitMs: TIME_LIMIT_MS,
+        // The lab leaves check-quorum off; here it is on, so that its step-downs and leases meet the chaos too.
+        tuning: { checkQuorum: true },
+      }),
+    );
   }),
 ];
