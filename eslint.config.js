@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Layers above the core: src/core may import none of them (DESIGN.md, "the pure core"). */
-const upperLayers = ['sim', 'lab', 'storage', 'transport', 'node', 'kv', 'check', 'cli'];
+const upperLayers = ['sim', 'lab', 'storage', 'transport', 'node', 'kv', 'check', 'cli', 'client'];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'eslint.config.js'] },
@@ -165,12 +165,33 @@ export default tseslint.config(
         {
           patterns: [
             ...upperLayers
-              .filter((layer) => !['node', 'cli'].includes(layer))
+              .filter((layer) => !['node', 'cli', 'client'].includes(layer))
               .map((layer) => ({
                 regex: `^\\.\\./${layer}(/|$)`,
-                message: `src/cli may import only src/node, not the ${layer} layer.`,
+                message: `src/cli may import only src/node and src/client, not the ${layer} layer.`,
               })),
-            { regex: '^\\.\\./core(/|$)', message: 'src/cli may import only src/node, not the core.' },
+            {
+              regex: '^\\.\\./core(/|$)',
+              message: 'src/cli may import only src/node and src/client, not the core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The client is what applications embed: it speaks HTTP to the service and carries no server code.
+    files: ['src/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...upperLayers.map((layer) => ({
+              regex: `^\\.\\./${layer}(/|$)`,
+              message: `src/client stands alone: it must not import the ${layer} layer.`,
+            })),
+            { regex: '^\\.\\./core(/|$)', message: 'src/client stands alone: it must not import the core.' },
           ],
         },
       ],
