@@ -53,7 +53,7 @@ h2 { font-size: 13px; margin: 14px 0 4px; color: #455a64; }
 table { border-collapse: collapse; background: #fff; }
 th, td { padding: 3px 10px; border-bottom: 1px solid #eceff1; text-align: right; font-variant-numeric: tabular-nums; }
 th { color: #546e7a; font-weight: 600; }
-td.client, th:nth-child(2), td.state { text-align: left; }
+td.client, th:nth-child(2), th:nth-child(3), td.state { text-align: left; }
 tr.leader td.state { color: #fff; background: #43a047; font-weight: 600; }
 tr.candidate td.state { background: #fff59d; }
 tr.down td { color: #b0bec5; }
