@@ -54,6 +54,7 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
   const clientBase = flags.clientBasePort ?? flags.basePort + 1000;
   const ids = Array.from({ length: flags.nodes }, (_, i) => i + 1);
   const peers = ids.map((id) => `${id}=${flags.host}:${flags.basePort + id - 1}`).join(',');
+  const clientPeers = ids.map((id) => `${id}=${flags.host}:${clientBase + id - 1}`).join(',');
   // The children run this same command line program, started the way this process was (tsx or the built JS).
   const self = [...process.execArgv, process.argv[1] as string];
   const children = new Map<number, ChildProcess>();
@@ -100,6 +101,8 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
       peers,
       '--client',
       `${flags.host}:${clientBase + id - 1}`,
+      '--client-peers',
+      clientPeers,
       '--data-dir',
       dir,
       // If this process dies without stopping them (kill -9), the members see their stdin close and stop too.
