@@ -20,6 +20,7 @@ import {
   type Address,
   type RaftMember,
 } from '../node/index.js';
+import { dashboardHtml } from '../dashboard/index.js';
 import { GatewayError, Unavailable } from './gateway-error.js';
 import {
   deleteRangeJson,
@@ -188,7 +189,11 @@ export class KvHttpServer {
   private async serve(req: IncomingMessage, route: string, url: string): Promise<Answer> {
     switch (route) {
       case 'dashboard':
-        return { status: 200, body: 'raft-ts: the dashboard will be served here.\n' };
+        return {
+          status: 200,
+          body: await dashboardHtml(),
+          headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' },
+        };
       case 'health':
         return this.health();
       case 'status':
