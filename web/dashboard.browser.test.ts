@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { KvClient } from '../src/client/index.js';
+import { startWithClientPeers } from '../test/runtime/kv-cluster.js';
 import { TestCluster, until } from '../test/runtime/member-processes.js';
 import type { DashboardHook } from './dashboard/main.js';
 
@@ -31,7 +32,7 @@ before(async () => {
   if (missing !== false) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   cluster = await TestCluster.create(3);
-  cluster.startAll();
+  startWithClientPeers(cluster);
   browser = await chromium.launch({ executablePath: CHROMIUM });
 });
 

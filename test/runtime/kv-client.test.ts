@@ -6,13 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { KvClient, KvRequestError, compare, op, toText } from '../../src/client/index.js';
 import { RAFT_TS_BIN, TestCluster } from './member-processes.js';
+import { clientPeersFlag, startWithClientPeers } from './kv-cluster.js';
 
 let cluster: TestCluster;
 let endpoints: string[];
 
 before(async () => {
   cluster = await TestCluster.create(3);
-  cluster.startAll();
+  startWithClientPeers(cluster);
   await cluster.waitLeader(15_000);
   endpoints = cluster.members.map((m) => `http://127.0.0.1:${m.clientPort}`);
 });
@@ -159,7 +160,7 @@ void describe('KvClient on a real cluster', { timeout: 120_000 }, () => {
       assert.notEqual(client.knownLeader(), endpoints[leader - 1]);
     } finally {
       client.close();
-      cluster.start(leader);
+      cluster.start(leader, clientPeersFlag(cluster));
     }
   });
 });
