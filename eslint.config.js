@@ -188,6 +188,23 @@ export default tseslint.config(
     },
   },
   {
+    // The key-value service sits on the member and the state machine; the command line sits on it.
+    files: ['src/service/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: upperLayers
+            .filter((layer) => !['node', 'kv', 'service'].includes(layer))
+            .map((layer) => ({
+              regex: `^\\.\\./${layer}(/|$)`,
+              message: `src/service may import src/core, src/kv and src/node, not the ${layer} layer.`,
+            })),
+        },
+      ],
+    },
+  },
+  {
     // The command line is the top: it reaches the runtime through src/node and src/service's public surfaces alone.
     files: ['src/cli/**/*.ts'],
     rules: {
