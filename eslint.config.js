@@ -3,7 +3,19 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Layers above the core: src/core may import none of them (DESIGN.md, "the pure core"). */
-const upperLayers = ['sim', 'lab', 'storage', 'transport', 'node', 'kv', 'check', 'service', 'cli', 'client'];
+const upperLayers = [
+  'sim',
+  'lab',
+  'storage',
+  'transport',
+  'node',
+  'kv',
+  'check',
+  'service',
+  'dashboard',
+  'cli',
+  'client',
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'eslint.config.js'] },
@@ -182,6 +194,23 @@ export default tseslint.config(
             .map((layer) => ({
               regex: `^\\.\\./${layer}(/|$)`,
               message: `src/node may import src/core, src/storage and src/transport, not the ${layer} layer.`,
+            })),
+        },
+      ],
+    },
+  },
+  {
+    // The key-value service sits on the member and the state machine; the command line sits on it.
+    files: ['src/service/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: upperLayers
+            .filter((layer) => !['node', 'kv', 'service', 'dashboard'].includes(layer))
+            .map((layer) => ({
+              regex: `^\\.\\./${layer}(/|$)`,
+              message: `src/service may import src/core, src/kv, src/node and src/dashboard (its page), not the ${layer} layer.`,
             })),
         },
       ],
