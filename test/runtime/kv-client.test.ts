@@ -22,13 +22,49 @@ after(async () => {
   await cluster.destroy();
 });
 
-function raftTsKv(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [RAFT_TS_BIN, 'kv', '--endpoints', endpoints.join(','), ...args], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+function raftTs(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [RAFT_TS_BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** `raft-ts kv` on the test cluster. */
+function raftTsKv(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
+  return raftTs(['kv', '--endpoints', endpoints.join(','), ...args]);
+}
+
+void describe('raft-ts kv without a cluster', { timeout: 60_000 }, () => {
+  it('documents its subcommands and flags in --help', () => {
+    const help = raftTs(['kv', '--help']);
+    assert.equal(help.code, 0);
+    for (const word of ['put', 'get', 'del', '--endpoints', '--json', '--timeout-ms', 'Exit codes']) {
+      assert.ok(help.stdout.includes(word), `kv --help mentions ${word}`);
+    }
+    assert.ok(raftTs(['--help']).stdout.includes('kv'));
+    assert.ok(raftTs(['kv', 'get', '--help']).stdout.includes('--serializable'));
+  });
+
+  it('answers bad flags and arguments with one line and exit code 2', () => {
+    for (const args of [
+      ['kv', 'get', 'k', '--bogus'],
+      ['kv', '--endpoints', 'ftp://127.0.0.1:1', 'get', 'k'],
+      ['kv', '--endpoints', 'not a url', 'get', 'k'],
+      ['kv', '--timeout-ms', '0', 'get', 'k'],
+      ['kv', 'put', 'only-a-key'],
+    ]) {
+      const r = raftTs(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+    }
+  });
+
+  it('fails with exit code 4 and one line when no member answers', () => {
+    const r = raftTs(['kv', '--endpoints', 'http://127.0.0.1:1', '--timeout-ms', '300', 'put', 'k', 'v']);
+    assert.equal(r.code, 4);
+    assert.match(r.stderr.trim(), /^raft-ts kv put: failed: .*ECONNREFUSED/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+});
 
 void describe('KvClient on a real cluster', { timeout: 120_000 }, () => {
   it('puts, gets, ranges, deletes with etcd revisions, through the leader', async () => {
