@@ -3,8 +3,18 @@
 // (each applied once: exactly-once sessions).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { KvClient, KvRequestError, compare, op, toText } from '../../src/client/index.js';
+import {
+  CLIENT_ID_HEADER,
+  KvClient,
+  KvRequestError,
+  SEQ_HEADER,
+  compare,
+  op,
+  toText,
+} from '../../src/client/index.js';
 import { RAFT_TS_BIN, TestCluster } from './member-processes.js';
 import { clientPeersFlag, startWithClientPeers } from './kv-cluster.js';
 
@@ -165,6 +175,57 @@ void describe('KvClient on a real cluster', { timeout: 120_000 }, () => {
     assert.equal(missing.code, 1);
     assert.equal(missing.stdout, '');
     assert.match(missing.stderr, /key "greeting" not found/);
+  });
+
+  it('applies a write once when its answer is lost and the client sends it again', async () => {
+    const leader = (await cluster.waitLeader(5_000)).id;
+    const target = cluster.member(leader).clientPort;
+    // A proxy to the leader that lets the first put through but drops its answer, as a connection cut just after
+    // the commit would: the client cannot know the put was applied, and must retry it.
+    const seen: { clientId: string | undefined; seq: string | undefined }[] = [];
+    const proxy = createServer((req, res) => {
+      const isPut = req.url === '/v3/kv/put';
+      if (isPut)
+        seen.push({
+          clientId: req.headers[CLIENT_ID_HEADER] as string,
+          seq: req.headers[SEQ_HEADER] as string,
+        });
+      const drop = isPut && seen.length === 1;
+      const upstream = request(
+        { host: '127.0.0.1', port: target, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          if (drop) {
+            answer.resume();
+            answer.on('end', () => req.socket.destroy());
+            return;
+          }
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const client = new KvClient({
+      endpoints: [`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`],
+      preferLeader: false,
+    });
+    try {
+      await client.put('once', 'v');
+      assert.equal(seen.length, 2, 'the put was sent twice');
+      assert.match(seen[0]?.clientId ?? '', /^\d+$/);
+      assert.deepEqual(seen[1], seen[0], 'with the same client id and sequence number');
+      const direct = new KvClient({ endpoints });
+      try {
+        assert.equal((await direct.get('once'))?.version, 1, 'and applied once');
+      } finally {
+        direct.close();
+      }
+    } finally {
+      client.close();
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('keeps every acknowledged write, each applied once, across a kill -9 of the leader', async () => {
