@@ -67,6 +67,15 @@ async function fake(status?: Record<string, unknown>): Promise<Fake> {
   return Object.assign(state, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
 }
 
+/** Polls `condition` every 10 ms for at most 5 s. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** A port nobody listens on (a server opened and closed). */
 async function deadUrl(): Promise<string> {
   const server = createServer();
@@ -208,6 +217,16 @@ void describe('KvClient', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('ends a call in flight with KvClosedError when the client is closed', async () => {
+    const silent = await fake();
+    silent.handle = () => undefined;
+    const client = new KvClient({ endpoints: [silent.url], timeoutMs: 5_000 });
+    const call = client.put('k', 'v');
+    await until(() => silent.seen.length === 1);
+    client.close();
+    await assert.rejects(call, KvClosedError);
   });
 
   it('checks its options and refuses calls after close()', async () => {

@@ -160,6 +160,7 @@ export class KvClient {
     let failure: unknown = undefined;
     let timedOut = false;
     for (let attempt = 0; ; attempt++) {
+      if (this.closed) throw new KvClosedError('the client was closed during the call');
       const endpoint = await this.pick(deadline);
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
