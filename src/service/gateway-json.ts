@@ -60,13 +60,13 @@ function camel(name: string): string {
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const BASE64_URL = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-]{3}=?)?$/;
+const BASE64_URL = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$/;
 
 function bytesField(obj: Json, name: string): Uint8Array {
   const value = field(obj, name);
   if (value === undefined) return new Uint8Array(0);
   if (typeof value !== 'string') throw GatewayError.badRequest(`field "${name}" must be a base64 string`);
-  // Standard base64 as etcd's clients send it; jsonpb also takes the URL-safe alphabet.
+  // Padded base64 as etcd's gateway (Go's encoding/json) takes it; the URL-safe alphabet is accepted too.
   if (BASE64.test(value)) return new Uint8Array(Buffer.from(value, 'base64'));
   if (BASE64_URL.test(value)) return new Uint8Array(Buffer.from(value, 'base64url'));
   throw GatewayError.badRequest(`field "${name}" is not valid base64: ${JSON.stringify(value.slice(0, 40))}`);
