@@ -226,6 +226,44 @@ describe('the key/value service of a local cluster', { timeout: 120_000 }, () =>
     assert.ok(s.requests > 0 && s.revision >= 6, JSON.stringify(s));
   });
 
+  it('applies a write with a client id and sequence number once, however often it is retried', async () => {
+    const session = (seq: number): Record<string, string> => ({
+      'x-raft-ts-client-id': 'test-client',
+      'x-raft-ts-seq': String(seq),
+    });
+    const put = (id: number, seq: number, value: string): ReturnType<typeof call> =>
+      call(
+        port(id),
+        'POST',
+        '/v3/kv/put',
+        JSON.stringify({ key: b64('once'), value: b64(value), prev_kv: true }),
+        5_000,
+        session(seq),
+      );
+    const first = await put(follower, 1, 'v1');
+    assert.equal(first.status, 200, first.text);
+    const retried = await put(leader, 1, 'v1');
+    assert.deepEqual(retried.json, first.json, 'the retry gets the first answer, revision included');
+    const read = await v3(port(leader), 'range', { key: b64('once') });
+    const kv = (read.json as { kvs: { version: string }[] }).kvs[0];
+    assert.equal(kv?.version, '1', 'the retry did not write again');
+    assert.equal((await put(leader, 2, 'v2')).status, 200);
+    const stale = await put(follower, 1, 'v1');
+    assert.equal(stale.status, 412, stale.text);
+    assert.match((stale.json as { message: string }).message, /older than its latest/);
+    const halfSession = await call(
+      port(leader),
+      'POST',
+      '/v3/kv/put',
+      JSON.stringify({ key: b64('once') }),
+      5_000,
+      {
+        'x-raft-ts-seq': '3',
+      },
+    );
+    assert.equal(halfSession.status, 400);
+  });
+
   it('refuses bad input with a clear JSON error, keeps serving others, and changes nothing', async () => {
     const before = (
       (await v3(port(leader), 'range', { key: 'AA==', range_end: 'AA==' })).json as {

@@ -12,7 +12,12 @@ const VERSION = 0x01;
 
 /** Encodes a write for the log. */
 export function encodeCommand(command: EtcdCommand): Uint8Array {
-  const w = new ByteWriter(64);
+  // Room for a put's key and value up front: regrowing the buffer would copy the value again.
+  const w = new ByteWriter(
+    64 +
+      (command.write.type === 'txn' ? 0 : command.write.request.key.length * 2) +
+      (command.write.type === 'put' ? command.write.request.value.length : 0),
+  );
   w.byte(MAGIC0);
   w.byte(VERSION);
   writeBytes(w, command.origin);

@@ -3,6 +3,12 @@
  * comparison orders these strings exactly as etcd orders keys (bytewise), and a Map can index them.
  */
 export function keyString(bytes: Uint8Array): string {
+  // Keys are mostly short: a plain loop beats spreading the bytes into a call.
+  if (bytes.length <= 64) {
+    let short = '';
+    for (const b of bytes) short += String.fromCharCode(b);
+    return short;
+  }
   let out = '';
   // fromCharCode takes arguments: go in chunks so a long key cannot overflow the call stack.
   for (let i = 0; i < bytes.length; i += 4096) {
