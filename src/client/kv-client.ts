@@ -48,6 +48,9 @@ export interface KvClientOptions {
   readonly agent?: Agent;
 }
 
+/** How long leader discovery waits for each endpoint's status. */
+const DISCOVERY_TIMEOUT_MS = 2_000;
+
 /** The longest pause between two attempts of one call. */
 const MAX_BACKOFF_MS = 1_000;
 
@@ -209,7 +212,8 @@ export class KvClient {
       this.discovery ??= findLeader(
         this.agent,
         this.endpoints,
-        Math.max(1, Math.min(this.timeoutMs, deadline - Date.now())),
+        // Short: an endpoint that does not answer must not hold up the call long (it falls back to any endpoint).
+        Math.max(1, Math.min(this.timeoutMs, DISCOVERY_TIMEOUT_MS, deadline - Date.now())),
       ).then((leader) => {
         this.leader = leader;
         this.discoveredAt = Date.now();
