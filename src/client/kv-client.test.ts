@@ -115,6 +115,32 @@ void describe('KvClient', () => {
     }
   });
 
+  it('finds an etcd leader through the maintenance status and the member list', async () => {
+    const leader = await fake();
+    const follower = await fake();
+    follower.handle = (req, _body, res) => {
+      if (req.url === '/v3/maintenance/status') {
+        json(res, 200, { header: { member_id: '111' }, leader: '222', raftTerm: '5' });
+      } else if (req.url === '/v3/cluster/member/list') {
+        json(res, 200, {
+          members: [
+            { ID: '111', clientURLs: [follower.url] },
+            { ID: '222', clientURLs: [leader.url + '/'] },
+          ],
+        });
+      } else if (req.url === '/status') json(res, 404, { error: 'Not Found' });
+      else json(res, 200, { header: HEADER });
+    };
+    const client = new KvClient({ endpoints: [follower.url] });
+    try {
+      await client.put('k', 'v');
+      assert.equal(client.knownLeader(), leader.url);
+      assert.equal(leader.seen.length, 1);
+    } finally {
+      client.close();
+    }
+  });
+
   it('retries a write elsewhere after 503 with the same client id and seq; the next write takes seq + 1', async () => {
     const noLeader = await fake();
     noLeader.handle = (_req, _body, res) => {
