@@ -9,7 +9,7 @@ import {
   type WriteOutcome,
   type WriteRequest,
 } from '../kv/etcd/index.js';
-import type { RaftMember } from '../node/index.js';
+import { MemberStoppedError, type RaftMember } from '../node/index.js';
 
 /** How the service snapshots and times out. */
 export interface KvServiceOptions {
@@ -43,7 +43,8 @@ export class KvService {
   private nextRequest = 0;
   private readonly waiting = new Map<number, (outcome: WriteOutcome) => void>();
   /** Reads waiting for the state machine to reach an index, in the order they came (indexes mostly ascend). */
-  private appliedWaiters: { index: number; resolve: () => void }[] = [];
+  private appliedWaiters: { index: number; resolve: () => void; reject: (error: Error) => void }[] = [];
+  private ended = false;
   private lastSnapshotIndex = 0;
   private readonly snapshotEvery: number;
   private readonly loop: Promise<void>;
@@ -141,13 +142,25 @@ export class KvService {
 
   private waitApplied(index: number): Promise<void> {
     if (this.sm.appliedIndex >= index) return Promise.resolve();
-    if (this.failure !== null) return Promise.reject(this.failure);
-    return new Promise((resolve) => {
-      this.appliedWaiters.push({ index, resolve });
+    if (this.ended) return Promise.reject(new MemberStoppedError('the state machine stopped applying'));
+    return new Promise((resolve, reject) => {
+      this.appliedWaiters.push({ index, resolve, reject });
     });
   }
 
   private async applyLoop(): Promise<void> {
+    try {
+      await this.applyAll();
+    } finally {
+      // Nothing more will be applied: the reads still waiting would wait forever.
+      this.ended = true;
+      const stopped = new MemberStoppedError('the state machine stopped applying');
+      for (const w of this.appliedWaiters) w.reject(stopped);
+      this.appliedWaiters = [];
+    }
+  }
+
+  private async applyAll(): Promise<void> {
     for await (const item of this.member.committed()) {
       if (item.type === 'snapshot') {
         // The leader's state (or ours, from disk): it replaces everything up to its index.

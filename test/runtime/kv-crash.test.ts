@@ -9,7 +9,7 @@ import {
   type KvOutput,
   type Operation,
 } from '../../src/check/index.js';
-import { b64, unb64, v3 } from './kv-http.js';
+import { b64, call, unb64, v3 } from './kv-http.js';
 import { TestCluster, until } from './member-processes.js';
 
 const CLIENTS = 6;
@@ -137,5 +137,27 @@ describe('the key/value service when the leader is killed', { timeout: 120_000 }
     assert.ok(Number((revisions[0] as string).split('/')[1]) >= acked.length);
     const restarted = (await c.status(first.id)) as unknown as { snapshotIndex: number };
     assert.ok(restarted.snapshotIndex > 0, 'the log was compacted into a snapshot');
+
+    // Without a quorum, the last member knows no leader: writes and reads get etcd's 503 JSON error at once.
+    const [gone1, gone2, last] = [first.id, ...others] as [number, number, number];
+    await c.kill9(gone1);
+    await c.kill9(gone2);
+    const lastPort = c.member(last).clientPort;
+    await until('the last member to know no leader', 10_000, async () => {
+      const health = await call(lastPort, 'GET', '/health', undefined, 1_000);
+      return health.status === 503 ? true : undefined;
+    });
+    for (const [route, request] of [
+      ['put', { key: b64('x'), value: b64('y') }],
+      ['range', { key: b64('x') }],
+    ] as const) {
+      const r = await v3(lastPort, route, request);
+      assert.equal(r.status, 503, r.text);
+      assert.deepEqual(r.json, {
+        error: 'etcdserver: no leader',
+        message: 'etcdserver: no leader',
+        code: 14,
+      });
+    }
   });
 });

@@ -183,6 +183,11 @@ export class EtcdStore {
   // ---------------------------------------------------------------- ranges
 
   private select(range: KeyRange): KeyValue[] {
+    if (range.rangeEnd.length === 0) {
+      // One key: the map answers without a search of the order.
+      const kv = this.byKey.get(keyString(range.key));
+      return kv === undefined ? [] : [kv];
+    }
     const [from, to] = this.bounds(range);
     const out: KeyValue[] = [];
     for (let i = from; i < to; i++) out.push(this.byKey.get(this.sorted[i] as string) as KeyValue);
