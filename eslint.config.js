@@ -3,7 +3,19 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Layers above the core: src/core may import none of them (DESIGN.md, "the pure core"). */
-const upperLayers = ['sim', 'lab', 'storage', 'transport', 'node', 'kv', 'check', 'cli'];
+const upperLayers = [
+  'sim',
+  'lab',
+  'storage',
+  'transport',
+  'node',
+  'kv',
+  'check',
+  'service',
+  'dashboard',
+  'cli',
+  'client',
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'eslint.config.js'] },
@@ -59,6 +71,37 @@ export default tseslint.config(
         { name: 'Date', message: 'the state machine never reads the clock.' },
         { name: 'performance', message: 'the state machine never reads the clock.' },
         { name: 'process', message: 'the state machine does no I/O.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'the state machine is deterministic.' },
+      ],
+    },
+  },
+  {
+    // The etcd-style state machine is pure too: it may use src/kv's pure helpers (codec, CRC), and nothing else.
+    files: ['src/kv/etcd/*.ts'],
+    ignores: ['src/kv/etcd/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^node:',
+              message: 'src/kv/etcd (the state machine) must not touch Node APIs: it is pure.',
+            },
+            { regex: '^\\.\\./\\.\\./', message: 'src/kv/etcd imports nothing outside src/kv.' },
+            { regex: '^\\.\\./lab(/|$)', message: 'the state machine must not depend on the lab adapters.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Date', message: 'the state machine never reads the clock.' },
+        { name: 'performance', message: 'the state machine never reads the clock.' },
+        { name: 'process', message: 'the state machine does no I/O.' },
+        { name: 'Buffer', message: 'the state machine uses Uint8Array, not Node Buffers.' },
       ],
       'no-restricted-properties': [
         'error',
@@ -157,7 +200,26 @@ export default tseslint.config(
     },
   },
   {
-    // The command line is the top: it reaches the runtime through src/node's public surface alone.
+    // The key-value service sits on the member and the state machine; the command line sits on it. (Its tests
+    // build members from storage and transport parts.)
+    files: ['src/service/**/*.ts'],
+    ignores: ['src/service/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: upperLayers
+            .filter((layer) => !['node', 'kv', 'service', 'dashboard'].includes(layer))
+            .map((layer) => ({
+              regex: `^\\.\\./${layer}(/|$)`,
+              message: `src/service may import src/core, src/kv, src/node and src/dashboard (its page), not the ${layer} layer.`,
+            })),
+        },
+      ],
+    },
+  },
+  {
+    // The command line is the top: it reaches the runtime through src/node and src/service's public surfaces alone.
     files: ['src/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -165,12 +227,33 @@ export default tseslint.config(
         {
           patterns: [
             ...upperLayers
-              .filter((layer) => !['node', 'cli'].includes(layer))
+              .filter((layer) => !['node', 'service', 'cli', 'client'].includes(layer))
               .map((layer) => ({
                 regex: `^\\.\\./${layer}(/|$)`,
-                message: `src/cli may import only src/node, not the ${layer} layer.`,
+                message: `src/cli may import only src/node, src/service and src/client, not the ${layer} layer.`,
               })),
-            { regex: '^\\.\\./core(/|$)', message: 'src/cli may import only src/node, not the core.' },
+            {
+              regex: '^\\.\\./core(/|$)',
+              message: 'src/cli may import only src/node, src/service and src/client, not the core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The client is what applications embed: it speaks HTTP to the service and carries no server code.
+    files: ['src/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...upperLayers.map((layer) => ({
+              regex: `^\\.\\./${layer}(/|$)`,
+              message: `src/client stands alone: it must not import the ${layer} layer.`,
+            })),
+            { regex: '^\\.\\./core(/|$)', message: 'src/client stands alone: it must not import the core.' },
           ],
         },
       ],

@@ -12,6 +12,9 @@ interface ClusterFlags {
   clientBasePort?: number;
   dataDir: string;
   tickMs?: number;
+  maxBody?: number;
+  bodyTimeoutMs?: number;
+  snapshotEvery?: number;
 }
 
 /** How long members get to stop on SIGTERM before they are killed. */
@@ -38,6 +41,17 @@ export function clusterCommand(): Command {
       'data',
     )
     .option('--tick-ms <ms>', 'milliseconds per Raft tick', parsePositive)
+    .option('--max-body <bytes>', "each member's largest request body (see raft-ts node)", parsePositive)
+    .option(
+      '--body-timeout-ms <ms>',
+      "each member's time limit to receive a request (see raft-ts node)",
+      parsePositive,
+    )
+    .option(
+      '--snapshot-every <n>',
+      'each member snapshots every n applied entries (see raft-ts node)',
+      parsePositive,
+    )
     .addHelpText(
       'after',
       `
@@ -54,6 +68,7 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
   const clientBase = flags.clientBasePort ?? flags.basePort + 1000;
   const ids = Array.from({ length: flags.nodes }, (_, i) => i + 1);
   const peers = ids.map((id) => `${id}=${flags.host}:${flags.basePort + id - 1}`).join(',');
+  const clientPeers = ids.map((id) => `${id}=${flags.host}:${clientBase + id - 1}`).join(',');
   // The children run this same command line program, started the way this process was (tsx or the built JS).
   const self = [...process.execArgv, process.argv[1] as string];
   const children = new Map<number, ChildProcess>();
@@ -100,11 +115,16 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
       peers,
       '--client',
       `${flags.host}:${clientBase + id - 1}`,
+      '--client-peers',
+      clientPeers,
       '--data-dir',
       dir,
       // If this process dies without stopping them (kill -9), the members see their stdin close and stop too.
       '--stop-with-stdin',
       ...(flags.tickMs === undefined ? [] : ['--tick-ms', String(flags.tickMs)]),
+      ...(flags.maxBody === undefined ? [] : ['--max-body', String(flags.maxBody)]),
+      ...(flags.bodyTimeoutMs === undefined ? [] : ['--body-timeout-ms', String(flags.bodyTimeoutMs)]),
+      ...(flags.snapshotEvery === undefined ? [] : ['--snapshot-every', String(flags.snapshotEvery)]),
     ];
     const child = spawn(process.execPath, args, { stdio: ['pipe', logFd, logFd] });
     children.set(id, child);
@@ -125,6 +145,16 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
   console.log(
     `status: raft-ts status --peers ${ids.map((id) => `${id}=${flags.host}:${clientBase + id - 1}`).join(',')}`,
   );
+  const first = `http://${flags.host}:${clientBase}`;
+  const second = `http://${flags.host}:${clientBase + (flags.nodes > 1 ? 1 : 0)}`;
+  console.log(`status URL: ${first}/status (every member serves /status, /health, /metrics)`);
+  console.log('try it (any member; followers forward to the leader):');
+  console.log(`  curl -X PUT ${first}/v1/kv/hello -d world`);
+  console.log(`  curl ${second}/v1/kv/hello`);
+  console.log(
+    `  curl -X POST ${first}/v3/kv/put -d '{"key":"Zm9v","value":"YmFy"}'   # etcd's gateway: foo=bar in base64`,
+  );
+  console.log(`  curl -X POST ${second}/v3/kv/range -d '{"key":"Zm9v"}'`);
   console.log('Ctrl-C stops every member.');
   const onSignal = (): void => {
     console.log('stopping every member...');

@@ -7,4 +7,6 @@ export const EXIT = {
   usage: 2,
   /** The log on disk cannot be trusted: the member refused to start. */
   corrupt: 3,
+  /** `kv`: no member could serve the request in time, or the service refused it. */
+  unavailable: 4,
 } as const;

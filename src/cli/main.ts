@@ -1,17 +1,19 @@
 import { Command } from 'commander';
 import { clusterCommand } from './cluster-command.js';
 import { EXIT } from './exit-codes.js';
+import { kvCommand } from './kv-command.js';
 import { nodeCommand } from './node-command.js';
 import { statusCommand } from './status-command.js';
 
-/** The `raft-ts` program: run a member, run a local cluster, read a cluster's status. */
+/** The `raft-ts` program: run a member, run a local cluster, read a cluster's status, read and write keys. */
 export function program(): Command {
   const root = new Command('raft-ts')
-    .description('Raft consensus for Node.js: run cluster members and read their status')
+    .description('Raft consensus for Node.js: run cluster members, read their status, read and write keys')
     .showSuggestionAfterError()
     .addCommand(nodeCommand())
     .addCommand(clusterCommand())
-    .addCommand(statusCommand());
+    .addCommand(statusCommand())
+    .addCommand(kvCommand());
   // Bad flags: commander's one-line error, and the usage exit code on every command.
   const usage = (command: Command): void => {
     command.exitOverride((error) => {

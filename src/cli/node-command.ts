@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import pino from 'pino';
-import { ClientServer, formatAddress, startTcpMember, type Address } from '../node/index.js';
+import { formatAddress, startTcpMember, type Address } from '../node/index.js';
+import { DEFAULT_MAX_BODY_BYTES, KvHttpServer, KvService } from '../service/index.js';
 import { EXIT } from './exit-codes.js';
 import { parseAddress, parseId, parsePeers, parsePositive } from './parse.js';
 
@@ -10,6 +11,11 @@ interface NodeFlags {
   dataDir: string;
   listen?: Address;
   client?: Address;
+  clientPeers?: Map<number, Address>;
+  maxBody: number;
+  bodyTimeoutMs: number;
+  requestTimeoutMs: number;
+  snapshotEvery: number;
   cluster: string;
   tickMs?: number;
   logLevel: string;
@@ -35,8 +41,38 @@ export function nodeCommand(): Command {
     )
     .option(
       '--client <host:port>',
-      'where to serve the client port (POST /propose, GET /status); none if omitted',
+      'where to serve the key/value service and status over HTTP (/v3/kv/*, /v1/kv/*, /status, ...); none if omitted',
       parseAddress,
+    )
+    .option(
+      '--client-peers <list>',
+      'every member\'s client address, "1=127.0.0.1:8001,2=127.0.0.1:8002,...": followers forward writes and ' +
+        "linearizable reads to the leader's (default: this member's --client alone)",
+      parsePeers,
+    )
+    .option(
+      '--max-body <bytes>',
+      'the largest request body accepted (larger gets 413)',
+      parsePositive,
+      DEFAULT_MAX_BODY_BYTES,
+    )
+    .option(
+      '--body-timeout-ms <ms>',
+      'a client must send its whole request within this, or gets 408 and is disconnected',
+      parsePositive,
+      10_000,
+    )
+    .option(
+      '--request-timeout-ms <ms>',
+      'how long a write or read may wait for Raft before 503 "request timed out"',
+      parsePositive,
+      5_000,
+    )
+    .option(
+      '--snapshot-every <n>',
+      'snapshot the store and compact the log every n applied entries',
+      parsePositive,
+      10_000,
     )
     .option('--cluster <name>', 'the cluster name, checked in every peer handshake', 'raft-ts')
     .option(
@@ -78,6 +114,8 @@ async function runNode(flags: NodeFlags): Promise<number> {
     process.stderr.write(`raft-ts node: ${message}\n`);
     return code;
   };
+  // The metrics exist once the HTTP server does; fsyncs start before (while loading the log): bind late.
+  let onFsync: (seconds: number) => void = () => undefined;
   let started;
   try {
     started = await startTcpMember({
@@ -86,6 +124,9 @@ async function runNode(flags: NodeFlags): Promise<number> {
       dataDir: flags.dataDir,
       clusterName: flags.cluster,
       logger,
+      onFsync: (seconds) => {
+        onFsync(seconds);
+      },
       ...(flags.listen === undefined ? {} : { listen: flags.listen }),
       ...(flags.tickMs === undefined ? {} : { timing: { tickMs: flags.tickMs } }),
     });
@@ -97,20 +138,28 @@ async function runNode(flags: NodeFlags): Promise<number> {
     );
   }
   const { member } = started;
-  // No state machine runs here yet (the key/value service will): consume what commits so the member keeps nothing
-  // for a reader that never comes. A failure ends the loop; member.done() reports it below.
-  void (async () => {
-    let applied = 0;
-    for await (const item of member.committed()) applied = item.index;
-    return applied;
-  })().catch(() => undefined);
-  let client: ClientServer | null = null;
+  // The key/value state machine applies what commits (and snapshots it, so the log is compacted).
+  const service = new KvService(member, { snapshotEvery: flags.snapshotEvery, logger });
+  let client: KvHttpServer | null = null;
   if (flags.client !== undefined) {
     try {
-      client = await ClientServer.start(member, {
+      client = await KvHttpServer.start(member, service, {
         listen: flags.client,
+        clientPeers: flags.clientPeers ?? new Map([[flags.id, flags.client]]),
+        clusterName: flags.cluster,
+        maxBodyBytes: flags.maxBody,
+        bodyTimeoutMs: flags.bodyTimeoutMs,
+        requestTimeoutMs: flags.requestTimeoutMs,
         extraStatus: () => ({ fsyncs: started.fsyncs() }),
+        logger,
       });
+      const metrics = client.metrics;
+      onFsync = (seconds) => {
+        metrics.fsyncSeconds.observe(seconds);
+      };
+      service.onCommitLatency = (seconds) => {
+        metrics.commitSeconds.observe(seconds);
+      };
     } catch (error) {
       await member.stop();
       return fail(EXIT.failed, `cannot serve clients on ${formatAddress(flags.client)}: ${String(error)}`);

@@ -38,7 +38,7 @@ export class ClientServer {
     const maxBody = options.maxBodyBytes ?? 1024 * 1024;
     const timeoutMs = options.proposeTimeoutMs ?? 10_000;
     const server = createServer((req, res) => {
-      route(member, req, res, maxBody, timeoutMs, options.extraStatus);
+      routeMemberRequest(member, req, res, maxBody, timeoutMs, options.extraStatus);
     });
     // Benchmarks keep many connections busy; the defaults would close idle keep-alive sockets under them.
     server.keepAliveTimeout = 60_000;
@@ -69,7 +69,11 @@ export class ClientServer {
   }
 }
 
-function route(
+/**
+ * Serves one request of the minimal client port (`POST /propose`, `GET /status`, else 404): for servers that
+ * extend the port with more routes.
+ */
+export function routeMemberRequest(
   member: RaftMember,
   req: IncomingMessage,
   res: ServerResponse,

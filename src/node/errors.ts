@@ -7,7 +7,9 @@ export type MemberErrorCode =
   | 'MEMBER_PROPOSAL_LOST'
   | 'MEMBER_PROPOSAL_UNKNOWN'
   | 'MEMBER_BAD_COMMAND'
-  | 'MEMBER_BAD_CONFIG';
+  | 'MEMBER_BAD_CONFIG'
+  | 'MEMBER_READ_LOST'
+  | 'MEMBER_READ_TIMEOUT';
 
 /** The base of every member error: a stable `code`, and the underlying `cause` when there is one. */
 export class MemberError extends Error {
@@ -95,5 +97,21 @@ export class InvalidProposalError extends MemberError {
   constructor(got: string) {
     super('MEMBER_BAD_COMMAND', `a proposal must be a Uint8Array, got ${got}`);
     this.name = 'InvalidProposalError';
+  }
+}
+
+/** A ReadIndex read whose leader lost its leadership before confirming it: retry it on the new leader. */
+export class ReadIndexLostError extends MemberError {
+  constructor() {
+    super('MEMBER_READ_LOST', 'leadership was lost before the read was confirmed; retry on the new leader');
+    this.name = 'ReadIndexLostError';
+  }
+}
+
+/** A ReadIndex read not confirmed in time (no quorum answered): the cluster may be partitioned. */
+export class ReadIndexTimeoutError extends MemberError {
+  constructor(readonly timeoutMs: number) {
+    super('MEMBER_READ_TIMEOUT', `the read was not confirmed by a quorum within ${timeoutMs} ms`);
+    this.name = 'ReadIndexTimeoutError';
   }
 }

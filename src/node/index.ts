@@ -1,5 +1,5 @@
 /** The real runtime: a Raft member driving the core with wall-clock ticks, durable storage and TCP. */
-export { ClientServer, type ClientServerOptions } from './client-server.js';
+export { ClientServer, routeMemberRequest, type ClientServerOptions } from './client-server.js';
 export { transportClusterId } from './cluster-id.js';
 export { CommittedQueue, type Committed } from './committed-queue.js';
 export {
@@ -10,6 +10,8 @@ export {
   NotLeaderError,
   ProposalLostError,
   ProposalOutcomeUnknownError,
+  ReadIndexLostError,
+  ReadIndexTimeoutError,
   type MemberErrorCode,
 } from './errors.js';
 export { RaftMember, type MemberStatus, type RaftMemberOptions } from './raft-member.js';

@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { MemoryStorage, MemoryVolume, type Storage, type StorageWrite } from '../storage/index.js';
 import { MemoryNetwork } from '../transport/index.js';
 import type { Committed } from './committed-queue.js';
-import { MemberStoppedError, NotLeaderError } from './errors.js';
+import { MemberStoppedError, NotLeaderError, ReadIndexLostError, ReadIndexTimeoutError } from './errors.js';
 import { RaftMember } from './raft-member.js';
 
 /** Fast ticks: these tests run in one process on a memory network, where 10 ms is plenty. */
@@ -159,5 +159,78 @@ describe('RaftMember', { timeout: 30_000 }, () => {
     });
     running.push(again);
     assert.ok(again.status().lastIndex >= index);
+  });
+  it('confirms reads by ReadIndex on the leader only, after the writes before them, and fails them without a quorum', async () => {
+    const members = await startCluster([new MemoryStorage(), new MemoryStorage(), new MemoryStorage()]);
+    running.push(...members);
+    // A state machine that only consumes: the member needs a reader for what it commits.
+    for (const m of members) {
+      void (async () => {
+        let count = 0;
+        for await (const item of m.committed()) count += item.index > 0 ? 1 : 0;
+        return count;
+      })();
+    }
+    const leader = await until('a leader', () => leaderOf(members));
+    const { index } = await leader.propose(bytes('before the read'));
+    const readAt = await leader.readIndex();
+    assert.ok(readAt >= index, `the read index ${readAt} covers the write at ${index}`);
+    assert.ok(leader.status().applied >= readAt, 'entries through the read index were handed over');
+    const follower = members.find((m) => m !== leader) as RaftMember;
+    await assert.rejects(follower.readIndex(), NotLeaderError);
+    // Without its followers the leader can confirm nothing: the read times out, or fails when it steps down.
+    await Promise.all(members.filter((m) => m !== leader).map((m) => m.stop()));
+    await assert.rejects(leader.readIndex(300), (error) => {
+      assert.ok(error instanceof ReadIndexTimeoutError || error instanceof ReadIndexLostError, String(error));
+      return true;
+    });
+  });
+
+  it('compacts its log into a snapshot the state machine hands it, and restarts from the snapshot and the tail', async () => {
+    const volume = new MemoryVolume();
+    const start = (): Promise<RaftMember> =>
+      RaftMember.start({
+        id: 1,
+        peers: [1],
+        storage: new MemoryStorage(volume),
+        transport: new MemoryNetwork([1]).transport(1),
+        timing,
+      });
+    const solo = await start();
+    const seen: Committed[] = [];
+    void (async () => {
+      for await (const item of solo.committed()) seen.push(item);
+    })();
+    await until('a leader', () => (solo.status().role === 'leader' ? true : undefined));
+    let last = 0;
+    for (let i = 0; i < 5; i++) last = (await solo.propose(bytes(`c${i}`))).index;
+    await until('the entries handed over', () => (seen.some((c) => c.index === last) ? true : undefined));
+    assert.throws(() => {
+      solo.compact(last + 10, bytes('ahead'));
+    }, /applied/);
+    solo.compact(last - 1, bytes('state through last-1'));
+    await until('the snapshot stored', () => (volume.snapshot?.index === last - 1 ? true : undefined));
+    assert.equal(solo.status().snapshotIndex, last - 1);
+    assert.ok(
+      volume.entries.every((e) => e.index >= last),
+      'the entries it covers are dropped',
+    );
+    await solo.stop();
+
+    const again = await start();
+    running.push(again);
+    const replay: Committed[] = [];
+    void (async () => {
+      for await (const item of again.committed()) replay.push(item);
+    })();
+    await until('the tail replayed', () => (replay.some((c) => c.index >= last) ? true : undefined));
+    const [first, second] = replay;
+    assert.deepEqual(first, {
+      type: 'snapshot',
+      index: last - 1,
+      term: first?.term,
+      data: bytes('state through last-1'),
+    });
+    assert.ok(second?.type === 'entry' && second.index === last, 'then the entries after the snapshot');
   });
 });

@@ -14,6 +14,8 @@ import { CommittedQueue, committedEntry, committedSnapshot, type Committed } fro
 import {
   InvalidProposalError,
   MemberConfigError,
+  ReadIndexLostError,
+  ReadIndexTimeoutError,
   MemberStoppedError,
   NotLeaderError,
   ProposalLostError,
@@ -61,6 +63,8 @@ export interface MemberStatus {
   readonly writes: number;
   /** Why the member stopped, if it did. */
   readonly stopped: string | null;
+  /** How many times the known leader changed (to another member, or to none) since the start. */
+  readonly leaderChanges: number;
 }
 
 /** A proposal waiting for its entry to commit and apply. */
@@ -69,6 +73,16 @@ interface PendingProposal {
   readonly resolve: (value: { index: number; term: number }) => void;
   readonly reject: (error: Error) => void;
 }
+
+/** A linearizable read waiting for its leadership confirmation (ReadIndex). */
+interface PendingRead {
+  readonly resolve: (index: number) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** How long a read may wait for its leadership confirmation by default. */
+const READ_INDEX_TIMEOUT_MS = 5_000;
 
 /** A Ready taken from the core, waiting for its write (and every earlier one) to be durable. */
 interface InFlightReady {
@@ -96,10 +110,14 @@ export class RaftMember {
   private state: State = 'running';
   private readonly inflight: InFlightReady[] = [];
   private readonly pending = new Map<number, PendingProposal>();
+  /** Reads waiting for ReadIndex, by the context handed to the core. */
+  private readonly reads = new Map<number, PendingRead>();
+  private nextReadId = 0;
   private readonly queue = new CommittedQueue();
   private processScheduled = false;
   private ticker: NodeJS.Timeout | null = null;
   private writes = 0;
+  private leaderChanges = 0;
   private failure: Error | null = null;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly finished: Promise<Error | null>;
@@ -150,6 +168,8 @@ export class RaftMember {
       persisted,
     );
     const member = new RaftMember(node, options, timing, log);
+    // The core starts from the stored snapshot as applied: the state machine must load it before the log's tail.
+    if (persisted.snapshot !== null) member.queue.push(committedSnapshot(persisted.snapshot));
     member.unsubscribe.push(
       options.transport.onMessage((m) => {
         member.input(() => {
@@ -220,6 +240,45 @@ export class RaftMember {
     return this.queue.iterate();
   }
 
+  /**
+   * A linearizable read point (ReadIndex, thesis 6.4, without a log write). Resolves with the read index once this
+   * member, as leader, has had its leadership confirmed by a quorum after the call, and every entry through that
+   * index has been handed to the state machine (`committed()`): a read served once the state machine has applied
+   * that far sees every write acknowledged before the call. Rejects with NotLeaderError on a follower,
+   * ReadIndexLostError when leadership is lost first, ReadIndexTimeoutError after `timeoutMs`, MemberStoppedError
+   * when the member stops.
+   */
+  readIndex(timeoutMs = READ_INDEX_TIMEOUT_MS): Promise<number> {
+    if (this.state !== 'running') return Promise.reject(this.stoppedError());
+    const id = ++this.nextReadId;
+    let accepted: boolean;
+    try {
+      accepted = this.node.requestRead(id);
+    } catch (error) {
+      this.fail(error);
+      return Promise.reject(this.stoppedError());
+    }
+    if (!accepted) return Promise.reject(new NotLeaderError(this.options.id, this.node.status().leaderId));
+    this.scheduleProcess();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.reads.delete(id)) reject(new ReadIndexTimeoutError(timeoutMs));
+      }, timeoutMs);
+      this.reads.set(id, { resolve, reject, timer });
+    });
+  }
+
+  /**
+   * The state machine took a snapshot of its state through `index` (which it has applied): the log up to there is
+   * dropped once the snapshot is durable (the storage writes the snapshot before it drops entries, ready.ts). An
+   * index at or below the current snapshot is ignored; one beyond what was handed to the state machine throws.
+   */
+  compact(index: number, data: Uint8Array): void {
+    if (this.state !== 'running') return;
+    this.node.compact(index, data);
+    this.scheduleProcess();
+  }
+
   /** Where the member stands now. */
   status(): MemberStatus {
     const s = this.node.status();
@@ -234,6 +293,7 @@ export class RaftMember {
       logEntries: s.lastIndex - s.snapshotIndex,
       snapshotIndex: s.snapshotIndex,
       writes: this.writes,
+      leaderChanges: this.leaderChanges,
       stopped: this.failure === null ? (this.state === 'running' ? null : 'stopped') : this.failure.message,
     };
   }
@@ -315,6 +375,7 @@ export class RaftMember {
         return;
       }
       this.apply(ready);
+      this.settleReads(ready);
     }
     this.observeChanges();
     if (this.node.hasReady()) this.scheduleProcess();
@@ -345,11 +406,33 @@ export class RaftMember {
     }
   }
 
+  /** Releases the reads the core confirmed (their entries were just handed over) and fails the dropped ones. */
+  private settleReads(ready: Ready): void {
+    for (const rs of ready.readStates) {
+      const read = this.takeRead(rs.context);
+      read?.resolve(rs.index);
+    }
+    for (const context of ready.droppedReads) {
+      const read = this.takeRead(context);
+      read?.reject(new ReadIndexLostError());
+    }
+  }
+
+  private takeRead(context: unknown): PendingRead | undefined {
+    if (typeof context !== 'number') return undefined;
+    const read = this.reads.get(context);
+    if (read === undefined) return undefined;
+    this.reads.delete(context);
+    clearTimeout(read.timer);
+    return read;
+  }
+
   /** Logs role, term and leader changes: the events an operator reads a cluster's story from. */
   private observeChanges(): void {
     const s = this.node.status();
     const seen = this.lastSeen;
     if (s.role === seen.role && s.term === seen.term && s.leaderId === seen.leader) return;
+    if (s.leaderId !== seen.leader) this.leaderChanges++;
     this.lastSeen = { role: s.role, term: s.term, leader: s.leaderId };
     this.log.info({ role: s.role, term: s.term, leader: s.leaderId, commit: s.commitIndex }, 'state changed');
   }
@@ -379,6 +462,11 @@ export class RaftMember {
     const stopped = this.stoppedError();
     for (const p of this.pending.values()) p.reject(stopped);
     this.pending.clear();
+    for (const read of this.reads.values()) {
+      clearTimeout(read.timer);
+      read.reject(stopped);
+    }
+    this.reads.clear();
     this.inflight.length = 0;
     this.queue.end(failure);
     await this.options.transport.stop().catch((error: unknown) => {

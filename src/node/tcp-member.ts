@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { NodeId } from '../core/index.js';
-import { FileStorage, nodeFileSystem, observeFileSystem } from '../storage/index.js';
+import { FileStorage, nodeFileSystem, observeFileSystem, type StorageFileSystem } from '../storage/index.js';
 import { TcpTransport, type Address } from '../transport/index.js';
 import { transportClusterId } from './cluster-id.js';
 import { MemberConfigError } from './errors.js';
@@ -20,6 +20,8 @@ export interface TcpMemberOptions {
   readonly listen?: Address;
   readonly timing?: Partial<MemberTiming>;
   readonly logger?: Logger;
+  /** Called with the seconds each file fsync took (for the metrics). */
+  readonly onFsync?: (seconds: number) => void;
 }
 
 /** A running TCP member, with the counters its status port reports. */
@@ -38,7 +40,7 @@ export async function startTcpMember(options: TcpMemberOptions): Promise<TcpMemb
     throw new MemberConfigError(`member ${options.id} is not in the member list`);
   }
   let fsyncs = 0;
-  const fs = observeFileSystem(nodeFileSystem, {
+  const fs = observeFileSystem(timeSyncs(nodeFileSystem, options.onFsync), {
     beforeSync: () => {
       fsyncs++;
     },
@@ -65,4 +67,27 @@ export async function startTcpMember(options: TcpMemberOptions): Promise<TcpMemb
     log?.warn({ ...recovery }, 'recovered from a torn final record: cut it off and kept the prefix');
   }
   return { member, fsyncs: () => fsyncs };
+}
+
+/** The file system with each file fsync timed, when someone listens. */
+function timeSyncs(
+  base: StorageFileSystem,
+  onFsync: ((seconds: number) => void) | undefined,
+): StorageFileSystem {
+  if (onFsync === undefined) return base;
+  return {
+    ...base,
+    async open(path, mode) {
+      const file = await base.open(path, mode);
+      return {
+        write: (data, position) => file.write(data, position),
+        async sync() {
+          const started = performance.now();
+          await file.sync();
+          onFsync((performance.now() - started) / 1000);
+        },
+        close: () => file.close(),
+      };
+    },
+  };
 }

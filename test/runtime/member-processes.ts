@@ -261,7 +261,8 @@ export async function propose(port: number, body: Uint8Array, timeoutMs = 5_000)
   try {
     res = await fetch(`http://127.0.0.1:${port}/propose`, {
       method: 'POST',
-      body,
+      // The cast satisfies the DOM's fetch types too (the dashboard's browser test, under web/, imports this file).
+      body: body as Uint8Array<ArrayBuffer>,
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
