@@ -1,8 +1,11 @@
-// npm run bench:raft -- [--nodes 3] [--clients 1,64] [--duration 5] [--size 256]
+// npm run bench:raft -- [--nodes 3] [--clients 1,64] [--duration 5] [--size 256] [--protocol binary|http]
+//                        [--connections 4]
 //
 // Starts a local cluster of `raft-ts node` processes (fsync on, data in a temporary directory), then C concurrent
-// proposers, each sending one proposal at a time to the leader's client port (HTTP/1.1, keep-alive) and awaiting
-// its commit before the next. Prints committed entries per second, the p50/p99/p999 latency of a proposal (from
+// closed-loop proposers, each sending one proposal at a time to the leader and awaiting its commit before the
+// next. With `--protocol binary` (the default) the proposers share `--connections` ProposalClient connections to
+// the leader's proposal port (C proposers over min(C, connections) connections, pipelined); with `--protocol
+// http` each sends HTTP/1.1 POST /propose over keep-alive to the client port. Prints committed entries per second, the p50/p99/p999 latency of a proposal (from
 // the request to the leader's answer that it committed), fsyncs per second on the leader and a follower (the
 // proof of group commit), and the conditions. A progress line shows on a terminal.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,6 +16,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ProposalClient } from '../src/node/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,13 +24,20 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '1,64' },
     duration: { type: 'string', default: '5' },
     size: { type: 'string', default: '256' },
+    protocol: { type: 'string', default: 'binary' },
+    connections: { type: 'string', default: '4' },
   },
 });
 const nodes = Number(values.nodes);
 const clientCounts = values.clients.split(',').map(Number);
 const durationMs = Number(values.duration) * 1000;
 const size = Number(values.size);
+const protocol = values.protocol;
+const maxConnections = Number(values.connections);
 if (
+  (protocol !== 'binary' && protocol !== 'http') ||
+  !Number.isInteger(maxConnections) ||
+  maxConnections < 1 ||
   !Number.isInteger(nodes) ||
   nodes < 1 ||
   clientCounts.some((c) => !Number.isInteger(c) || c < 1) ||
@@ -34,7 +45,8 @@ if (
   !(size >= 1)
 ) {
   console.error(
-    'usage: npm run bench:raft -- [--nodes 3] [--clients 1,64] [--duration seconds] [--size bytes]',
+    'usage: npm run bench:raft -- [--nodes 3] [--clients 1,64] [--duration seconds] [--size bytes] ' +
+      '[--protocol binary|http] [--connections n]',
   );
   process.exit(2);
 }
@@ -99,10 +111,11 @@ const status = async (port: number): Promise<Status> => (await http(port, 'GET',
 
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'raft-ts-bench-raft-'));
-  const ports = await freePorts(nodes * 2);
+  const ports = await freePorts(nodes * 3);
   const ids = Array.from({ length: nodes }, (_, i) => i + 1);
-  const peers = ids.map((id) => `${id}=127.0.0.1:${ports[2 * (id - 1)] ?? 0}`).join(',');
-  const clientPort = (id: number): number => ports[2 * (id - 1) + 1] ?? 0;
+  const peers = ids.map((id) => `${id}=127.0.0.1:${ports[3 * (id - 1)] ?? 0}`).join(',');
+  const clientPort = (id: number): number => ports[3 * (id - 1) + 1] ?? 0;
+  const proposePort = (id: number): number => ports[3 * (id - 1) + 2] ?? 0;
   for (const id of ids) {
     const args = [
       BIN,
@@ -113,6 +126,8 @@ async function main(): Promise<void> {
       peers,
       '--client',
       `127.0.0.1:${clientPort(id)}`,
+      '--propose',
+      `127.0.0.1:${proposePort(id)}`,
     ];
     const child = spawn(
       process.execPath,
@@ -135,7 +150,9 @@ async function main(): Promise<void> {
     const follower = ids.find((id) => id !== leader) ?? leader;
     console.log(
       `raft-ts bench: ${nodes} members (processes), fsync on, ${size}-byte entries, ${durationMs / 1000} s per run, ` +
-        `HTTP/1.1 keep-alive to the leader`,
+        (protocol === 'binary'
+          ? `binary proposal protocol to the leader (proposers share min(C, ${maxConnections}) connections)`
+          : 'HTTP/1.1 keep-alive POST /propose to the leader'),
     );
     console.log(
       `conditions: Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, load average ${loadavg()
@@ -149,7 +166,7 @@ async function main(): Promise<void> {
       '| ------: | --------: | -----: | -----: | ------: | --------------: | ----------------: | ------------: |',
     );
     for (const clients of clientCounts) {
-      const row = await run(leader, follower, clients, clientPort);
+      const row = await run(leader, follower, clients, clientPort, proposePort(leader));
       console.log(row);
     }
   } finally {
@@ -173,8 +190,30 @@ async function run(
   follower: number,
   clients: number,
   port: (id: number) => number,
+  leaderProposePort: number,
 ): Promise<string> {
   const payload = new Uint8Array(size).fill(97);
+  const connections =
+    protocol === 'binary'
+      ? await Promise.all(
+          Array.from({ length: Math.min(clients, maxConnections) }, () =>
+            ProposalClient.connect({ host: '127.0.0.1', port: leaderProposePort }),
+          ),
+        )
+      : [];
+  // One proposal, to its commit: true if it committed.
+  const proposeOnce = async (proposer: number): Promise<boolean> => {
+    const connection = connections[proposer % connections.length];
+    if (connection === undefined) {
+      return (await http(port(leader), 'POST', '/propose', payload)).status === 200;
+    }
+    try {
+      await connection.propose(payload);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const latencies: number[] = [];
   let failures = 0;
   const before = [await status(port(leader)), await status(port(follower))];
@@ -190,15 +229,15 @@ async function run(
       }, 250)
     : null;
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    Array.from({ length: clients }, async (_, proposer) => {
       while (performance.now() < end) {
         const t0 = performance.now();
-        const res = await http(port(leader), 'POST', '/propose', payload);
-        if (res.status === 200) latencies.push(performance.now() - t0);
+        if (await proposeOnce(proposer)) latencies.push(performance.now() - t0);
         else failures++;
       }
     }),
   );
+  await Promise.all(connections.map((c) => c.close()));
   const seconds = (performance.now() - start) / 1000;
   if (progress !== null) {
     clearInterval(progress);

@@ -10,6 +10,7 @@ interface ClusterFlags {
   host: string;
   basePort: number;
   clientBasePort?: number;
+  proposeBasePort?: number;
   dataDir: string;
   tickMs?: number;
 }
@@ -33,6 +34,11 @@ export function clusterCommand(): Command {
       parsePositive,
     )
     .option(
+      '--propose-base-port <port>',
+      "member i's binary proposal port is this + i - 1 (default base-port + 2000)",
+      parsePositive,
+    )
+    .option(
       '--data-dir <dir>',
       'member i keeps its data in <dir>/<i>, and its log in <dir>/<i>/member.log',
       'data',
@@ -52,6 +58,7 @@ Example:
 
 async function runCluster(flags: ClusterFlags): Promise<number> {
   const clientBase = flags.clientBasePort ?? flags.basePort + 1000;
+  const proposeBase = flags.proposeBasePort ?? flags.basePort + 2000;
   const ids = Array.from({ length: flags.nodes }, (_, i) => i + 1);
   const peers = ids.map((id) => `${id}=${flags.host}:${flags.basePort + id - 1}`).join(',');
   // The children run this same command line program, started the way this process was (tsx or the built JS).
@@ -100,6 +107,8 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
       peers,
       '--client',
       `${flags.host}:${clientBase + id - 1}`,
+      '--propose',
+      `${flags.host}:${proposeBase + id - 1}`,
       '--data-dir',
       dir,
       // If this process dies without stopping them (kill -9), the members see their stdin close and stop too.
@@ -110,7 +119,7 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
     children.set(id, child);
     console.log(
       `member ${id}: pid ${child.pid ?? '?'}, peers ${flags.host}:${flags.basePort + id - 1}, ` +
-        `client http://${flags.host}:${clientBase + id - 1}, data ${dir}, log ${logPath}`,
+        `client http://${flags.host}:${clientBase + id - 1}, proposals ${flags.host}:${proposeBase + id - 1}, data ${dir}, log ${logPath}`,
     );
     child.once('exit', (code, signal) => {
       if (stopping) return;
