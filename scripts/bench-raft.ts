@@ -1,14 +1,16 @@
 // npm run bench:raft -- [--nodes 3] [--clients 1,64] [--duration 5] [--size 256] [--protocol binary|http]
-//                        [--connections 4]
+//                        [--connections 4] [--profile dir]
 //
 // Starts a local cluster of `raft-ts node` processes (fsync on, data in a temporary directory), then C concurrent
 // closed-loop proposers, each sending one proposal at a time to the leader and awaiting its commit before the
 // next. With `--protocol binary` (the default) the proposers share `--connections` ProposalClient connections to
 // the leader's proposal port (C proposers over min(C, connections) connections, pipelined); with `--protocol
-// http` each sends HTTP/1.1 POST /propose over keep-alive to the client port. Prints committed entries per second, the p50/p99/p999 latency of a proposal (from
+// http` each sends HTTP/1.1 POST /propose over keep-alive to the client port. `--profile dir` runs the members
+// with `node --cpu-prof` and leaves one .cpuprofile per member in dir (open them in Chrome DevTools). Prints committed entries per second, the p50/p99/p999 latency of a proposal (from
 // the request to the leader's answer that it committed), fsyncs per second on the leader and a follower (the
 // proof of group commit), and the conditions. A progress line shows on a terminal.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     size: { type: 'string', default: '256' },
     protocol: { type: 'string', default: 'binary' },
     connections: { type: 'string', default: '4' },
+    profile: { type: 'string' },
   },
 });
 const nodes = Number(values.nodes);
@@ -46,7 +49,7 @@ if (
 ) {
   console.error(
     'usage: npm run bench:raft -- [--nodes 3] [--clients 1,64] [--duration seconds] [--size bytes] ' +
-      '[--protocol binary|http] [--connections n]',
+      '[--protocol binary|http] [--connections n] [--profile dir]',
   );
   process.exit(2);
 }
@@ -99,12 +102,30 @@ function http(
   });
 }
 
+/**
+ * CPU seconds a process has used (user + system), from /proc on Linux; null elsewhere. On a machine shared with
+ * other work, CPU per entry is a steadier figure than entries per second.
+ */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const fields =
+      readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+        .split(') ')[1]
+        ?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 interface Status {
   id: number;
   role: string;
   leader: number | null;
   commit: number;
   fsyncs: number;
+  writes: number;
 }
 
 const status = async (port: number): Promise<Status> => (await http(port, 'GET', '/status')).json as Status;
@@ -129,9 +150,13 @@ async function main(): Promise<void> {
       '--propose',
       `127.0.0.1:${proposePort(id)}`,
     ];
+    const profile =
+      values.profile === undefined
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`, `--cpu-prof-name=member-${id}.cpuprofile`];
     const child = spawn(
       process.execPath,
-      [...args, '--data-dir', join(root, String(id)), '--log-level', 'warn'],
+      [...profile, ...args, '--data-dir', join(root, String(id)), '--log-level', 'warn'],
       {
         stdio: ['ignore', 'ignore', 'inherit'],
       },
@@ -165,10 +190,13 @@ async function main(): Promise<void> {
     console.log(
       '| ------: | --------: | -----: | -----: | ------: | --------------: | ----------------: | ------------: |',
     );
+    const notes: string[] = [];
     for (const clients of clientCounts) {
-      const row = await run(leader, follower, clients, clientPort, proposePort(leader));
+      const { row, note } = await run(leader, follower, clients, clientPort, proposePort(leader));
       console.log(row);
+      notes.push(note);
     }
+    for (const note of notes) console.log(note);
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(
@@ -191,7 +219,7 @@ async function run(
   clients: number,
   port: (id: number) => number,
   leaderProposePort: number,
-): Promise<string> {
+): Promise<{ row: string; note: string }> {
   const payload = new Uint8Array(size).fill(97);
   const connections =
     protocol === 'binary'
@@ -217,6 +245,8 @@ async function run(
   const latencies: number[] = [];
   let failures = 0;
   const before = [await status(port(leader)), await status(port(follower))];
+  const pids = [children[leader - 1]?.pid, children[follower - 1]?.pid, process.pid];
+  const cpuBefore = pids.map(cpuSeconds);
   const start = performance.now();
   const end = start + durationMs;
   const tty = process.stdout.isTTY;
@@ -244,13 +274,31 @@ async function run(
     process.stdout.write('\r\x1b[K');
   }
   const after = [await status(port(leader)), await status(port(follower))];
+  const cpuAfter = pids.map(cpuSeconds);
   if (failures > 0) console.error(`  ${failures} proposals failed (not committed) during the run`);
   latencies.sort((a, b) => a - b);
   const q = (p: number): string =>
     (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN).toFixed(3);
   const fsyncRate = (i: number): number => ((after[i]?.fsyncs ?? 0) - (before[i]?.fsyncs ?? 0)) / seconds;
   const rate = latencies.length / seconds;
-  return `| ${clients} | ${Math.round(rate).toLocaleString('en-US')} | ${q(0.5)} | ${q(0.99)} | ${q(0.999)} | ${Math.round(fsyncRate(0)).toLocaleString('en-US')} | ${Math.round(fsyncRate(1)).toLocaleString('en-US')} | ${(rate / fsyncRate(0)).toFixed(1)} |`;
+  const cpuPerEntry = (i: number): string => {
+    const a = cpuAfter[i];
+    const b = cpuBefore[i];
+    return a === null || b === null || a === undefined || b === undefined
+      ? '?'
+      : ((1e6 * (a - b)) / Math.max(1, latencies.length)).toFixed(0);
+  };
+  const perFsync = (i: number): string =>
+    (
+      ((after[i]?.writes ?? 0) - (before[i]?.writes ?? 0)) /
+      Math.max(1, (after[i]?.fsyncs ?? 0) - (before[i]?.fsyncs ?? 0))
+    ).toFixed(1);
+  const note =
+    `${clients} clients: CPU per committed entry (us): leader ${cpuPerEntry(0)}, follower ${cpuPerEntry(1)}, ` +
+    `bench client ${cpuPerEntry(2)}; storage writes (Readies) per fsync: leader ` +
+    `${perFsync(0)}, follower ${perFsync(1)}`;
+  const row = `| ${clients} | ${Math.round(rate).toLocaleString('en-US')} | ${q(0.5)} | ${q(0.99)} | ${q(0.999)} | ${Math.round(fsyncRate(0)).toLocaleString('en-US')} | ${Math.round(fsyncRate(1)).toLocaleString('en-US')} | ${(rate / fsyncRate(0)).toFixed(1)} |`;
+  return { row, note };
 }
 
 await main();
