@@ -73,7 +73,7 @@ describe('the proposal protocol codec', () => {
         (requests, cuts) => {
           const w = new ByteWriter();
           for (const r of requests) writeProposeFrame(w, r.id, r.command);
-          const got = framesOf(w.view(), cuts).map(decodeProposeRequest);
+          const got = framesOf(w.view(), cuts).map((f) => decodeProposeRequest(f));
           assert.deepEqual(
             got,
             requests.map((r) => ({ type: 'propose', id: r.id, command: r.command })),

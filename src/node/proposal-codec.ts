@@ -98,14 +98,18 @@ export function proposeFrameBytes(commandBytes: number): number {
 }
 
 /**
- * Decodes a request body (a frame's body, as FrameDecoder hands it out). The command is copied out: it will live
- * in the log, and a view would pin the socket chunk it arrived in. Throws CodecError on anything else.
+ * Decodes a request body (a frame's body, as FrameDecoder hands it out). The command is copied out, into memory
+ * from `allocate` (default: a fresh buffer of its own): it will live in the log, and a view would pin the socket
+ * chunk it arrived in. Throws CodecError on anything else.
  */
-export function decodeProposeRequest(body: Uint8Array): ProposeRequest {
+export function decodeProposeRequest(
+  body: Uint8Array,
+  allocate: (n: number) => Uint8Array = (n) => new Uint8Array(n),
+): ProposeRequest {
   const r = new ByteReader(body);
   readHeader(r, ProposalTag.Propose, 'Propose');
   const id = r.uint();
-  const command = r.bytes();
+  const command = r.bytesInto(allocate);
   r.expectEnd();
   return { type: 'propose', id, command };
 }

@@ -22,6 +22,7 @@ import {
   type RefusalReason,
 } from './proposal-codec.js';
 import type { RaftMember } from './raft-member.js';
+import { CommandSlab } from './command-slab.js';
 
 /** How the proposal port is set up. Only `listen` is required. */
 export interface ProposalServerOptions {
@@ -195,6 +196,7 @@ export class ProposalServer {
 class Connection {
   private readonly decoder: FrameDecoder;
   private readonly remote: string;
+  private readonly commands = new CommandSlab();
   private outstanding = 0;
   /** Answers of this turn of the event loop, written together by `flush`. */
   private answers: ByteWriter | null = null;
@@ -239,7 +241,7 @@ class Connection {
       if (!this.open) return;
       let request;
       try {
-        request = decodeProposeRequest(frame);
+        request = decodeProposeRequest(frame, this.commands.allocate);
       } catch (error) {
         this.refuse(error);
         return;
