@@ -105,12 +105,6 @@ export class RaftNode {
   private readsAwaitingCommit: unknown[] = [];
   /** New entries wait to be sent to the followers at the next takeReady. */
   private appendsPending = false;
-  /**
-   * The commit index moved: followers not told yet hear it at the next takeReady, on the appends that carry the
-   * entries proposed meanwhile if there are any, so that a busy leader sends one message per follower per Ready
-   * rather than an empty one for the commit and another for the entries.
-   */
-  private commitNewsPending = false;
 
   // Follower state.
   private readonly snapshotReceiver = new SnapshotReceiver();
@@ -376,7 +370,6 @@ export class RaftNode {
     if (this.stopped !== null) return false;
     return (
       this.appendsPending ||
-      this.commitNewsPending ||
       this.eagerOutbox.length > 0 ||
       this.outbox.length > 0 ||
       this.hardStateChanged ||
@@ -429,18 +422,11 @@ export class RaftNode {
 
   /** Sends the entries proposed since the last Ready, batched, to every follower that may take them now. */
   private flushAppends(): void {
-    if (this.appendsPending) {
-      this.appendsPending = false;
-      if (this.role === 'leader') {
-        for (const peer of this.others) this.maybeSendAppend(peer);
-        this.maybeCommit(); // A cluster of one, whose own durable entries are a quorum.
-      }
-    }
-    if (this.commitNewsPending) {
-      this.commitNewsPending = false;
-      // Followers sent entries just now were told the commit index with them; the others get it now.
-      if (this.role === 'leader') for (const peer of this.others) this.maybeSendAppend(peer, true);
-    }
+    if (!this.appendsPending) return;
+    this.appendsPending = false;
+    if (this.role !== 'leader') return;
+    for (const peer of this.others) this.maybeSendAppend(peer);
+    this.maybeCommit(); // A cluster of one, whose own durable entries are a quorum.
   }
 
   private committedToApply(): Entry[] {
@@ -1031,7 +1017,7 @@ export class RaftNode {
       this.readsAwaitingCommit = [];
       for (const context of waiting) this.queueRead(context);
     }
-    this.commitNewsPending = true; // Tell the followers at the next takeReady (see commitNewsPending).
+    for (const peer of this.others) this.maybeSendAppend(peer, true); // Tell the followers promptly.
   }
 
   /** Queues a read at the current commit index; a new round's heartbeats go out at once. */
