@@ -289,7 +289,14 @@ class Connection {
     const answers = this.answers;
     this.answers = null;
     if (answers === null || !this.open) return;
-    this.socket.write(answers.view());
+    if (!this.socket.write(answers.view()) && !this.socket.isPaused()) {
+      // A client that does not read its answers: read no more of its requests until it does, so that its
+      // answers cannot pile up in this process without bound.
+      this.socket.pause();
+      this.socket.once('drain', () => {
+        this.socket.resume();
+      });
+    }
   };
 
   /** A malformed frame: the stream cannot be trusted any further, so the connection closes. */
