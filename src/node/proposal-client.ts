@@ -115,8 +115,12 @@ export class ProposalClient {
   async close(): Promise<void> {
     this.flush();
     this.socket.end();
-    this.socket.destroySoon();
+    // A member that does not close its side promptly is not waited for.
+    const timer = setTimeout(() => {
+      this.socket.destroy();
+    }, 1_000);
     await this.closedPromise;
+    clearTimeout(timer);
   }
 
   private readonly flush = (): void => {
