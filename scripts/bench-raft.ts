@@ -1,14 +1,18 @@
 // npm run bench:raft -- [--nodes 3] [--clients 1,64] [--duration 5] [--size 256] [--protocol binary|http]
-//                        [--connections 4] [--profile dir]
+//                        [--connections 1] [--profile dir]
 //
 // Starts a local cluster of `raft-ts node` processes (fsync on, data in a temporary directory), then C concurrent
 // closed-loop proposers, each sending one proposal at a time to the leader and awaiting its commit before the
-// next. With `--protocol binary` (the default) the proposers share `--connections` ProposalClient connections to
-// the leader's proposal port (C proposers over min(C, connections) connections, pipelined); with `--protocol
-// http` each sends HTTP/1.1 POST /propose over keep-alive to the client port. `--profile dir` runs the members
-// with `node --cpu-prof` and leaves one .cpuprofile per member in dir (open them in Chrome DevTools). Prints committed entries per second, the p50/p99/p999 latency of a proposal (from
-// the request to the leader's answer that it committed), fsyncs per second on the leader and a follower (the
-// proof of group commit), and the conditions. A progress line shows on a terminal.
+// next. With `--protocol binary` (the default) the proposers share min(C, --connections) ProposalClient
+// connections to the leader's proposal port, pipelined (one by default, as etcd's benchmark tool shares one gRPC
+// connection among its clients); with `--protocol http` each sends HTTP/1.1 POST /propose over keep-alive to the
+// client port. `--profile dir` runs the members with `node --cpu-prof` and leaves one .cpuprofile per member in
+// dir (open them in Chrome DevTools).
+//
+// Prints committed entries per second, the p50/p99/p999 latency of a proposal (from the request to the leader's
+// answer that it committed), fsyncs per second on the leader and a follower (the proof of group commit), the
+// conditions, and under the table the CPU time per committed entry of the leader, a follower and this process.
+// A progress line shows on a terminal.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,7 +31,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '5' },
     size: { type: 'string', default: '256' },
     protocol: { type: 'string', default: 'binary' },
-    connections: { type: 'string', default: '4' },
+    connections: { type: 'string', default: '1' },
     profile: { type: 'string' },
   },
 });
