@@ -267,7 +267,11 @@ async function run(
       while (performance.now() < end) {
         const t0 = performance.now();
         if (await proposeOnce(proposer)) latencies.push(performance.now() - t0);
-        else failures++;
+        else {
+          failures++;
+          // A refused proposal (an election, a broken connection) fails at once: do not spin on it.
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
       }
     }),
   );
