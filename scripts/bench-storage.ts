@@ -95,7 +95,7 @@ function percentile(sorted: Float64Array, p: number): number {
 
 const fsType = (await statfs(tmpdir())).type;
 const cpu = cpus();
-console.log('bench:storage: FileStorage appends, fsync on (fdatasync per group commit)');
+console.log('bench:storage: FileStorage appends, fsync on (one O_DSYNC write per group commit)');
 console.log(
   `  node ${process.version} on linux ${release()}, ${cpu.length} cores (${cpu[0]?.model ?? 'unknown'})`,
 );

@@ -10,6 +10,7 @@ interface ClusterFlags {
   host: string;
   basePort: number;
   clientBasePort?: number;
+  proposeBasePort?: number;
   dataDir: string;
   tickMs?: number;
   maxBody?: number;
@@ -33,6 +34,11 @@ export function clusterCommand(): Command {
     .option(
       '--client-base-port <port>',
       "member i's client port is this + i - 1 (default base-port + 1000)",
+      parsePositive,
+    )
+    .option(
+      '--propose-base-port <port>',
+      "member i's binary proposal port is this + i - 1 (default base-port + 2000)",
       parsePositive,
     )
     .option(
@@ -66,6 +72,7 @@ Example:
 
 async function runCluster(flags: ClusterFlags): Promise<number> {
   const clientBase = flags.clientBasePort ?? flags.basePort + 1000;
+  const proposeBase = flags.proposeBasePort ?? flags.basePort + 2000;
   const ids = Array.from({ length: flags.nodes }, (_, i) => i + 1);
   const peers = ids.map((id) => `${id}=${flags.host}:${flags.basePort + id - 1}`).join(',');
   const clientPeers = ids.map((id) => `${id}=${flags.host}:${clientBase + id - 1}`).join(',');
@@ -117,6 +124,8 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
       `${flags.host}:${clientBase + id - 1}`,
       '--client-peers',
       clientPeers,
+      '--propose',
+      `${flags.host}:${proposeBase + id - 1}`,
       '--data-dir',
       dir,
       // If this process dies without stopping them (kill -9), the members see their stdin close and stop too.
@@ -130,7 +139,7 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
     children.set(id, child);
     console.log(
       `member ${id}: pid ${child.pid ?? '?'}, peers ${flags.host}:${flags.basePort + id - 1}, ` +
-        `client http://${flags.host}:${clientBase + id - 1}, data ${dir}, log ${logPath}`,
+        `client http://${flags.host}:${clientBase + id - 1}, proposals ${flags.host}:${proposeBase + id - 1}, data ${dir}, log ${logPath}`,
     );
     child.once('exit', (code, signal) => {
       if (stopping) return;

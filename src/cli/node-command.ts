@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import pino from 'pino';
-import { formatAddress, startTcpMember, type Address } from '../node/index.js';
+import { formatAddress, ProposalServer, startTcpMember, type Address } from '../node/index.js';
 import { DEFAULT_MAX_BODY_BYTES, KvHttpServer, KvService } from '../service/index.js';
 import { EXIT } from './exit-codes.js';
 import { parseAddress, parseId, parsePeers, parsePositive } from './parse.js';
@@ -16,6 +16,7 @@ interface NodeFlags {
   bodyTimeoutMs: number;
   requestTimeoutMs: number;
   snapshotEvery: number;
+  propose?: Address;
   cluster: string;
   tickMs?: number;
   logLevel: string;
@@ -74,6 +75,11 @@ export function nodeCommand(): Command {
       parsePositive,
       10_000,
     )
+    .option(
+      '--propose <host:port>',
+      'where to serve the binary proposal port (pipelined proposals over TCP, for ProposalClient); none if omitted',
+      parseAddress,
+    )
     .option('--cluster <name>', 'the cluster name, checked in every peer handshake', 'raft-ts')
     .option(
       '--tick-ms <ms>',
@@ -96,7 +102,7 @@ Exit codes: 0 after a clean stop, ${EXIT.usage} bad flags, ${EXIT.corrupt} the l
 ${EXIT.failed} the member failed (a storage write or fsync failed, or it could not listen).
 
 Example:
-  raft-ts node --id 1 --listen 127.0.0.1:7001 --client 127.0.0.1:8001 \\
+  raft-ts node --id 1 --listen 127.0.0.1:7001 --client 127.0.0.1:8001 --propose 127.0.0.1:9001 \\
     --peers 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003 --data-dir data/1`,
     )
     .action(async (flags: NodeFlags, command: Command) => {
@@ -165,11 +171,25 @@ async function runNode(flags: NodeFlags): Promise<number> {
       return fail(EXIT.failed, `cannot serve clients on ${formatAddress(flags.client)}: ${String(error)}`);
     }
   }
+  let proposals: ProposalServer | null = null;
+  if (flags.propose !== undefined) {
+    try {
+      proposals = await ProposalServer.start(member, {
+        listen: flags.propose,
+        logger: logger.child({ component: 'proposal-port' }),
+      });
+    } catch (error) {
+      await client?.close();
+      await member.stop();
+      return fail(EXIT.failed, `cannot serve proposals on ${formatAddress(flags.propose)}: ${String(error)}`);
+    }
+  }
   logger.info(
     {
       member: flags.id,
       peers: formatAddress(flags.listen ?? (flags.peers.get(flags.id) as Address)),
       client: client === null ? null : formatAddress(client.address()),
+      propose: proposals === null ? null : formatAddress(proposals.address()),
       dataDir: flags.dataDir,
     },
     'listening',
@@ -189,6 +209,7 @@ async function runNode(flags: NodeFlags): Promise<number> {
     });
   });
   const outcome = await Promise.race([signalled, member.done()]);
+  await proposals?.close();
   await client?.close();
   if (outcome === 'signal') {
     await member.stop();

@@ -14,6 +14,19 @@ export {
   ReadIndexTimeoutError,
   type MemberErrorCode,
 } from './errors.js';
+export {
+  decodeProposalAnswer,
+  decodeProposeRequest,
+  ProposalTag,
+  writeAnswerFrame,
+  writeProposeFrame,
+  type ProposalAnswer,
+  type ProposeRequest,
+  type RefusalReason,
+} from './proposal-codec.js';
+export { ProposalClient, type ProposalClientOptions } from './proposal-client.js';
+export { ProposalConnectionError, ProposalRefusedError } from './proposal-errors.js';
+export { PROPOSAL_SERVER_DEFAULTS, ProposalServer, type ProposalServerOptions } from './proposal-server.js';
 export { RaftMember, type MemberStatus, type RaftMemberOptions } from './raft-member.js';
 export { startTcpMember, type TcpMember, type TcpMemberOptions } from './tcp-member.js';
 export { DEFAULT_TIMING, type MemberTiming } from './timing.js';

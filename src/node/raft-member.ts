@@ -10,6 +10,7 @@ import {
 } from '../core/index.js';
 import type { Storage } from '../storage/index.js';
 import type { Transport } from '../transport/index.js';
+import { AppendCoalescer } from './append-coalescer.js';
 import { CommittedQueue, committedEntry, committedSnapshot, type Committed } from './committed-queue.js';
 import {
   InvalidProposalError,
@@ -114,6 +115,8 @@ export class RaftMember {
   private readonly reads = new Map<number, PendingRead>();
   private nextReadId = 0;
   private readonly queue = new CommittedQueue();
+  /** Outgoing messages pass through it: it spares followers the empty appends that only announce a commit. */
+  private readonly outgoing: AppendCoalescer;
   private processScheduled = false;
   private ticker: NodeJS.Timeout | null = null;
   private writes = 0;
@@ -132,6 +135,9 @@ export class RaftMember {
   ) {
     this.finished = new Promise((resolve) => {
       this.finish = resolve;
+    });
+    this.outgoing = new AppendCoalescer((m) => {
+      options.transport.send(m);
     });
     const s = node.status();
     this.lastSeen = { role: s.role, term: s.term, leader: s.leaderId };
@@ -382,7 +388,7 @@ export class RaftMember {
   }
 
   private send(messages: readonly Message[]): void {
-    for (const m of messages) this.options.transport.send(m);
+    for (const m of messages) this.outgoing.send(m);
   }
 
   /** Hands a durable Ready's snapshot and committed entries to the state machine, settling their proposals. */
@@ -459,6 +465,7 @@ export class RaftMember {
     this.state = 'stopping';
     if (this.ticker !== null) clearInterval(this.ticker);
     for (const off of this.unsubscribe) off();
+    this.outgoing.clear();
     const stopped = this.stoppedError();
     for (const p of this.pending.values()) p.reject(stopped);
     this.pending.clear();

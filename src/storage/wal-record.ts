@@ -51,15 +51,32 @@ export interface WalRecord {
 
 /** Encodes one record. */
 export function encodeRecord(type: RecordType, term: number, index: number, payload?: Uint8Array): Buffer {
-  const size = payload?.byteLength ?? 0;
-  const buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + size);
-  buf.writeUInt32LE(MIN_LENGTH + size, 0);
-  buf.writeUInt8(type, 8);
-  writeU64(buf, 9, term);
-  writeU64(buf, 17, index);
-  if (payload !== undefined) buf.set(payload, RECORD_HEADER_BYTES);
-  buf.writeUInt32LE(checksum(buf, 0, buf.byteLength), 4);
+  const buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + (payload?.byteLength ?? 0));
+  writeRecord(buf, 0, type, term, index, payload);
   return buf;
+}
+
+/**
+ * Encodes one record into `buf` at `offset` (which must have RECORD_HEADER_BYTES + payload bytes free); returns
+ * the offset after it. For writers that lay many records out in one buffer, without a buffer per record.
+ */
+export function writeRecord(
+  buf: Buffer,
+  offset: number,
+  type: RecordType,
+  term: number,
+  index: number,
+  payload?: Uint8Array,
+): number {
+  const size = payload?.byteLength ?? 0;
+  const end = offset + RECORD_HEADER_BYTES + size;
+  buf.writeUInt32LE(MIN_LENGTH + size, offset);
+  buf.writeUInt8(type, offset + 8);
+  writeU64(buf, offset + 9, term);
+  writeU64(buf, offset + 17, index);
+  if (payload !== undefined) buf.set(payload, offset + RECORD_HEADER_BYTES);
+  buf.writeUInt32LE(checksum(buf, offset, end), offset + 4);
+  return end;
 }
 
 /** Why the bytes at an offset are not a whole, intact record. */

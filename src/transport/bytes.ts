@@ -102,11 +102,20 @@ export class ByteWriter {
 export class ByteReader {
   private pos: number;
   private readonly end: number;
+  /** With `shareCopies`: the buffer that copies are carved from, and how much of it is used. */
+  private slab: Uint8Array | null = null;
+  private slabUsed = 0;
 
+  /**
+   * `shareCopies`: the byte strings read (see `copy`) share one buffer, sized at the first copy to the input left,
+   * instead of a buffer each. A decoded AppendEntries then costs one allocation, not one per command: its commands
+   * keep only each other's bytes alive (never the input's), and they enter and leave the log together.
+   */
   constructor(
     private readonly buf: Uint8Array,
     start = 0,
     end = buf.length,
+    private readonly shareCopies = false,
   ) {
     this.pos = start;
     this.end = end;
@@ -161,14 +170,38 @@ export class ByteReader {
   }
 
   /**
+   * Reads a varint length and that many bytes into a buffer of exactly that length from `allocate` (which must
+   * hand out memory that nothing else uses): for callers that pool the copies of many values.
+   */
+  bytesInto(allocate: (n: number) => Uint8Array): Uint8Array {
+    const n = this.uint();
+    if (n > this.remaining) throw truncated(n, this.remaining);
+    const out = allocate(n);
+    out.set(this.buf.subarray(this.pos, this.pos + n));
+    this.pos += n;
+    return out;
+  }
+
+  /**
    * Reads `n` bytes into a fresh Uint8Array. A copy, not a view: a decoded command may live in the log for hours,
    * and a view would pin the whole socket chunk (or file buffer) it came from.
    */
   copy(n: number): Uint8Array {
     if (n > this.remaining) throw truncated(n, this.remaining);
-    const out = new Uint8Array(n);
+    const out = this.shareCopies ? this.carve(n) : new Uint8Array(n);
     out.set(this.buf.subarray(this.pos, this.pos + n));
     this.pos += n;
+    return out;
+  }
+
+  /** `n` fresh bytes from the slab; every later copy fits in what is left of it, as the input left bounds them. */
+  private carve(n: number): Uint8Array {
+    if (this.slab === null || this.slab.length - this.slabUsed < n) {
+      this.slab = new Uint8Array(this.remaining);
+      this.slabUsed = 0;
+    }
+    const out = this.slab.subarray(this.slabUsed, this.slabUsed + n);
+    this.slabUsed += n;
     return out;
   }
 

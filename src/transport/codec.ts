@@ -34,11 +34,12 @@ import { CodecError } from './errors.js';
  *   33   Snapshot (disk)       index term len data
  *   34   HardState (disk)      term votedFor+1 (0: none)
  *   64   transport handshake   (see handshake.ts)
+ *   80-82 client proposal protocol (see src/node/proposal-codec.ts)
  *
  * Every value has exactly one encoding: decoding refuses overlong varints, unknown flag bits and trailing bytes,
  * so decode(b) succeeding implies encode(decode(b)) equals b. Decoding copies byte strings out of its input (a
- * command may outlive the socket chunk it arrived in by hours) and checks every length against the bytes left
- * before allocating. A decoded message has passed `validateMessage`.
+ * command may outlive the socket chunk it arrived in by hours; the commands of one message share one buffer) and
+ * checks every length against the bytes left before allocating. A decoded message has passed `validateMessage`.
  */
 export const CODEC_VERSION = 1;
 
@@ -155,7 +156,8 @@ export function writeMessage(w: ByteWriter, message: Message): void {
  * CodecError; whatever the input, nothing else.
  */
 export function decodeMessage(bytes: Uint8Array, start = 0, end = bytes.length): Message {
-  const r = new ByteReader(bytes, start, end);
+  // The commands of an AppendEntries share one fresh buffer (not the input's): one allocation per message.
+  const r = new ByteReader(bytes, start, end, true);
   readVersion(r);
   const message = readMessageBody(r, r.u8());
   r.expectEnd();

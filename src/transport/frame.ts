@@ -12,13 +12,17 @@ export const FRAME_HEADER_BYTES = 4;
 /** The default cap on a frame's body: 64 MiB, comfortably above a snapshot chunk or a full AppendEntries batch. */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
-/** Encodes a message as one frame (length prefix included), without copying the body a second time. */
+/**
+ * Encodes a message as one frame (length prefix included), without copying the body a second time: the frame is
+ * a view of the writer's buffer (which nothing else holds), not an exactly sized copy of it. A frame lives only
+ * until its socket write, so the few spare bytes of the size estimate cost less than copying every AppendEntries.
+ */
 export function encodeFrame(message: Message): Uint8Array {
   const w = new ByteWriter(FRAME_HEADER_BYTES + estimateSize(message));
   const at = w.reserve(FRAME_HEADER_BYTES);
   writeMessage(w, message);
   w.patchU32(at, w.length - FRAME_HEADER_BYTES);
-  return w.finish();
+  return w.view();
 }
 
 /** Frames a body that is already encoded (a handshake, say). */

@@ -13,7 +13,7 @@ function raftTs(args: readonly string[]): { code: number | null; stdout: string;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A base port such that base..base+n-1 and base+1000.. are free (the `cluster` command's layout). */
+/** A base port such that base..base+n-1, base+1000.. and base+2000.. are free (the `cluster` command's layout). */
 async function freeBase(n: number): Promise<number> {
   const tryListen = (port: number): Promise<Server | null> =>
     new Promise((resolve) => {
@@ -27,7 +27,7 @@ async function freeBase(n: number): Promise<number> {
     });
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const ports = Array.from({ length: n }, (_, i) => [base + i, base + 1000 + i]).flat();
+    const ports = Array.from({ length: n }, (_, i) => [base + i, base + 1000 + i, base + 2000 + i]).flat();
     const servers = await Promise.all(ports.map(tryListen));
     await Promise.all(
       servers.map(
