@@ -82,7 +82,7 @@ export interface LabRaftTuning {
    * of a leader cut off from the majority learn within a timeout that it no longer leads. The lab's tests do not,
    * and under its long reordering (two replies in three arrive 0.2-2.2 s late) a leader with live followers would
    * often hear too few of them in one window and step down for nothing; a leader cut off briefly keeps its place
-   * and commits, on its return, what it took meanwhile. The nemesis runs with it on.
+   * and commits, on its return, what it took meanwhile. The nemesis and the kvraft service run with it on.
    */
   readonly checkQuorum?: boolean;
 }

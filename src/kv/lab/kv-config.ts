@@ -76,7 +76,9 @@ export class KvConfig {
     // Reads through ReadIndex wait until a new leader has committed an entry of its term; its election no-op
     // makes that at once instead of at the first write. The log strategy needs no such entry, so it goes without.
     const readStrategy = this.serverOptions.readStrategy ?? DEFAULT_READ_STRATEGY;
-    this.raftTuning = { noopOnElection: readStrategy.noopOnElection ?? false };
+    // A service's leader cut off from the majority must step down (check-quorum), or the requests waiting on it
+    // wait for ever instead of being answered ErrWrongLeader and retried elsewhere.
+    this.raftTuning = { noopOnElection: readStrategy.noopOnElection ?? false, checkQuorum: true };
     this.log = t.log;
     this.kvservers = new Array<KVServer | undefined>(this.n).fill(undefined);
     this.saved = new Array<Persister | undefined>(this.n).fill(undefined);
