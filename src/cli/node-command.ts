@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { formatAddress, ProposalServer, startTcpMember, type Address } from '../node/index.js';
-import { DEFAULT_MAX_BODY_BYTES, KvHttpServer, KvService } from '../service/index.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_SNAPSHOT_EVERY, KvHttpServer, KvService } from '../service/index.js';
 import { EXIT } from './exit-codes.js';
 import { parseAddress, parseId, parsePeers, parsePositive } from './parse.js';
 
@@ -73,7 +73,7 @@ export function nodeCommand(): Command {
       '--snapshot-every <n>',
       'snapshot the store and compact the log every n applied entries',
       parsePositive,
-      10_000,
+      DEFAULT_SNAPSHOT_EVERY,
     )
     .option(
       '--propose <host:port>',

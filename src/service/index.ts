@@ -7,4 +7,4 @@ export {
   SEQ_HEADER,
   type KvHttpServerOptions,
 } from './kv-http-server.js';
-export { KvService, WriteTimeoutError, type KvServiceOptions } from './kv-service.js';
+export { DEFAULT_SNAPSHOT_EVERY, KvService, WriteTimeoutError, type KvServiceOptions } from './kv-service.js';

@@ -11,9 +11,16 @@ import {
 } from '../kv/etcd/index.js';
 import { MemberStoppedError, type RaftMember } from '../node/index.js';
 
+/**
+ * Applied entries between two snapshots, etcd's default (--snapshot-count 100,000). A snapshot encodes and writes
+ * the whole store at once: with 100,000 keys of 256 bytes, about 25 MiB on every member, so taking one every
+ * 10,000 entries cost each member a tenth of its time under a steady write load.
+ */
+export const DEFAULT_SNAPSHOT_EVERY = 100_000;
+
 /** How the service snapshots and times out. */
 export interface KvServiceOptions {
-  /** Take a snapshot (and compact the log) every this many applied entries (default 10,000). */
+  /** Take a snapshot (and compact the log) every this many applied entries (default DEFAULT_SNAPSHOT_EVERY). */
   readonly snapshotEvery?: number;
   readonly logger?: Logger;
   /** Called with each write's seconds from proposal to applied, for the metrics. */
@@ -56,7 +63,7 @@ export class KvService {
     private readonly member: RaftMember,
     private readonly options: KvServiceOptions = {},
   ) {
-    this.snapshotEvery = options.snapshotEvery ?? 10_000;
+    this.snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
     this.loop = this.applyLoop().catch((error: unknown) => {
       this.failure = error instanceof Error ? error : new Error(String(error));
       this.options.logger?.error({ err: this.failure }, 'state machine failed: stopping the member');

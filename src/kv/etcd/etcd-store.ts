@@ -1,5 +1,6 @@
 import { Failures } from './errors.js';
 import { compareBytes, keyString } from './key-bytes.js';
+import { SortedKeys } from './sorted-keys.js';
 import type {
   Compare,
   DeleteRangeRequest,
@@ -29,8 +30,8 @@ export const INITIAL_REVISION = 1;
  * kept (no MVCC): a read sees the latest revision only.
  */
 export class EtcdStore {
-  /** The keys, as key strings (see keyString), sorted. */
-  private sorted: string[] = [];
+  /** The keys, as key strings (see keyString), in order. */
+  private readonly sorted = new SortedKeys();
   private readonly byKey = new Map<string, KeyValue>();
   private rev = INITIAL_REVISION;
 
@@ -45,18 +46,20 @@ export class EtcdStore {
 
   /** Every key/value in key order (for snapshots). */
   all(): readonly KeyValue[] {
-    return this.sorted.map((k) => this.byKey.get(k) as KeyValue);
+    return this.sorted.all().map((k) => this.byKey.get(k) as KeyValue);
   }
 
   /** Replaces the whole content (a snapshot restore); `kvs` must be in key order with distinct keys. */
   load(revision: number, kvs: readonly KeyValue[]): void {
     this.rev = revision;
     this.byKey.clear();
-    this.sorted = kvs.map((kv) => {
-      const k = keyString(kv.key);
-      this.byKey.set(k, kv);
-      return k;
-    });
+    this.sorted.load(
+      kvs.map((kv) => {
+        const k = keyString(kv.key);
+        this.byKey.set(k, kv);
+        return k;
+      }),
+    );
   }
 
   /** A read outside any write, at the latest revision. */
@@ -154,18 +157,18 @@ export class EtcdStore {
       modRevision: revision,
       version: (prev?.version ?? 0) + 1,
     });
-    if (prev === undefined) this.sorted.splice(this.lowerBound(k), 0, k);
+    if (prev === undefined) this.sorted.insert(k);
     return { revision, prevKv: request.prevKv ? (prev ?? null) : null };
   }
 
   /** Deletes the range; `revision` is what the response reports if something was deleted. */
   private deleteRange(request: DeleteRangeRequest, revision: number): DeleteRangeResponse {
-    const [from, to] = this.bounds(request);
-    const removed = this.sorted.splice(from, to - from);
+    const removed = this.keysIn(request);
     const prevKvs: KeyValue[] = [];
     for (const k of removed) {
       if (request.prevKv) prevKvs.push(this.byKey.get(k) as KeyValue);
       this.byKey.delete(k);
+      this.sorted.delete(k);
     }
     return { revision: removed.length > 0 ? revision : this.rev, deleted: removed.length, prevKvs };
   }
@@ -188,35 +191,15 @@ export class EtcdStore {
       const kv = this.byKey.get(keyString(range.key));
       return kv === undefined ? [] : [kv];
     }
-    const [from, to] = this.bounds(range);
-    const out: KeyValue[] = [];
-    for (let i = from; i < to; i++) out.push(this.byKey.get(this.sorted[i] as string) as KeyValue);
-    return out;
+    return this.keysIn(range).map((k) => this.byKey.get(k) as KeyValue);
   }
 
-  /** The positions [from, to) in `sorted` of the keys in `range`, by etcd's rules for range_end. */
-  private bounds(range: KeyRange): [number, number] {
+  /** The key strings in `range`, in order, by etcd's rules for range_end. */
+  private keysIn(range: KeyRange): string[] {
     const k = keyString(range.key);
-    if (range.rangeEnd.length === 0) {
-      const at = this.lowerBound(k);
-      return this.sorted[at] === k ? [at, at + 1] : [at, at];
-    }
-    const from = this.lowerBound(k);
-    if (range.rangeEnd.length === 1 && range.rangeEnd[0] === 0) return [from, this.sorted.length];
-    const to = this.lowerBound(keyString(range.rangeEnd));
-    return [from, Math.max(from, to)];
-  }
-
-  /** The first position whose key is >= k. */
-  private lowerBound(k: string): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.sorted[mid] as string) < k) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    if (range.rangeEnd.length === 0) return this.byKey.has(k) ? [k] : [];
+    if (range.rangeEnd.length === 1 && range.rangeEnd[0] === 0) return this.sorted.range(k, null);
+    return this.sorted.range(k, keyString(range.rangeEnd));
   }
 }
 
