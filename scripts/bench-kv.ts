@@ -9,6 +9,7 @@
 // every endpoint in turn with --spread.
 import { randomBytes, randomInt } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { HttpConnection } from './http-connection.js';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { findLeader } from '../src/client/index.js';
@@ -118,14 +119,17 @@ interface PhaseResult {
   readonly latencies: Float64Array;
 }
 
-/** C closed loops for the duration, each on its own one-socket keep-alive agent. */
+/** C closed loops for the duration, each on its own keep-alive connection (see http-connection.ts). */
 async function phase(
   name: 'put' | 'range',
   connections: number,
   targets: readonly string[],
 ): Promise<PhaseResult> {
   const path = name === 'put' ? '/v3/kv/put' : '/v3/kv/range';
-  const agents = Array.from({ length: connections }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+  const links = Array.from(
+    { length: connections },
+    (_, i) => new HttpConnection(new URL(targets[i % targets.length] as string)),
+  );
   let latencies = new Float64Array(1 << 16);
   let ops = 0;
   let errors = 0;
@@ -150,8 +154,7 @@ async function phase(
       }, 250)
     : null;
   await Promise.all(
-    agents.map(async (agent, i) => {
-      const url = new URL(path, targets[i % targets.length]);
+    links.map(async (link) => {
       while (performance.now() < end) {
         const key = keyBase64(randomInt(keys));
         const body =
@@ -160,7 +163,7 @@ async function phase(
             : `{"key":"${key}"${values.serializable ? ',"serializable":true' : ''}}`;
         const t0 = performance.now();
         try {
-          const answer = await post(agent, url, body);
+          const answer = await link.post(path, body);
           if (answer.status === 200) record(performance.now() - t0);
           else {
             errors++;
@@ -180,7 +183,7 @@ async function phase(
     clearInterval(progress);
     process.stdout.write('\r\x1b[K');
   }
-  for (const agent of agents) agent.destroy();
+  for (const link of links) link.close();
   return { ops, errors, firstError, seconds, latencies: latencies.slice(0, ops).sort() };
 }
 
