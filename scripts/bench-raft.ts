@@ -24,17 +24,40 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ProposalClient } from '../src/node/index.js';
 
-const { values } = parseArgs({
-  options: {
-    nodes: { type: 'string', default: '3' },
-    clients: { type: 'string', default: '1,64' },
-    duration: { type: 'string', default: '5' },
-    size: { type: 'string', default: '256' },
-    protocol: { type: 'string', default: 'binary' },
-    connections: { type: 'string', default: '1' },
-    profile: { type: 'string' },
-  },
-});
+const USAGE =
+  'usage: npm run bench:raft -- [--nodes 3] [--clients 1,64] [--duration seconds] [--size bytes] ' +
+  '[--protocol binary|http] [--connections n] [--profile dir]';
+
+/** Bad flags get the usage line and exit 2, not a stack trace; --help gets it and exits 0. */
+function parseFlags(): ReturnType<typeof parse> {
+  try {
+    return parse();
+  } catch (error) {
+    console.error(`bench:raft: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+function parse() {
+  return parseArgs({
+    options: {
+      nodes: { type: 'string', default: '3' },
+      clients: { type: 'string', default: '1,64' },
+      duration: { type: 'string', default: '5' },
+      size: { type: 'string', default: '256' },
+      protocol: { type: 'string', default: 'binary' },
+      connections: { type: 'string', default: '1' },
+      profile: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+}
+
+const { values } = parseFlags();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const nodes = Number(values.nodes);
 const clientCounts = values.clients.split(',').map(Number);
 const durationMs = Number(values.duration) * 1000;
@@ -51,10 +74,7 @@ if (
   !(durationMs > 0) ||
   !(size >= 1)
 ) {
-  console.error(
-    'usage: npm run bench:raft -- [--nodes 3] [--clients 1,64] [--duration seconds] [--size bytes] ' +
-      '[--protocol binary|http] [--connections n] [--profile dir]',
-  );
+  console.error(USAGE);
   process.exit(2);
 }
 
