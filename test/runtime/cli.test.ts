@@ -2,45 +2,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { freeClusterBase } from './free-ports.js';
 import { RAFT_TS_BIN, until, waitExit } from './member-processes.js';
 
 function raftTs(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [RAFT_TS_BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A base port such that base..base+n-1, base+1000.. and base+2000.. are free (the `cluster` command's layout). */
-async function freeBase(n: number): Promise<number> {
-  const tryListen = (port: number): Promise<Server | null> =>
-    new Promise((resolve) => {
-      const s = createServer();
-      s.once('error', () => {
-        resolve(null);
-      });
-      s.listen(port, '127.0.0.1', () => {
-        resolve(s);
-      });
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const ports = Array.from({ length: n }, (_, i) => [base + i, base + 1000 + i, base + 2000 + i]).flat();
-    const servers = await Promise.all(ports.map(tryListen));
-    await Promise.all(
-      servers.map(
-        (s) =>
-          new Promise((resolve) => {
-            if (s === null) resolve(null);
-            else s.close(resolve);
-          }),
-      ),
-    );
-    if (servers.every((s) => s !== null)) return base;
-  }
-  throw new Error('no free port range found');
 }
 
 describe('the raft-ts command', { timeout: 90_000 }, () => {
@@ -89,7 +59,7 @@ describe('the raft-ts command', { timeout: 90_000 }, () => {
 
   it('starts a cluster, shows its status, stops it on SIGTERM, and fails loudly when a member dies', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'raft-ts-cli-'));
-    const base = await freeBase(3);
+    const base = await freeClusterBase(3);
     let output = '';
     const start = (): ReturnType<typeof spawn> => {
       output = '';

@@ -7,7 +7,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { b64, call, freeBase, v3 } from './kv-http.js';
+import { freeClusterBase } from './free-ports.js';
+import { b64, call, v3 } from './kv-http.js';
 import { RAFT_TS_BIN, until, waitExit } from './member-processes.js';
 
 interface StatusJson {
@@ -34,7 +35,7 @@ describe('the key/value service of a local cluster', { timeout: 120_000 }, () =>
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'raft-ts-kv-'));
-    base = await freeBase(3);
+    base = await freeClusterBase(3);
     // The command line of `npm start`, on free ports, with a short body timeout for the slow-client case.
     cluster = spawn(
       process.execPath,

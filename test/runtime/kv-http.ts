@@ -1,5 +1,4 @@
 // Helpers of the key/value service tests: etcd-gateway requests over HTTP and a free port layout.
-import { createServer, type Server } from 'node:net';
 
 export const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 export const unb64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
@@ -39,34 +38,4 @@ export async function call(
 /** POSTs a JSON request to an etcd gateway route. */
 export function v3(port: number, route: string, request: unknown, timeoutMs = 5_000): Promise<HttpAnswer> {
   return call(port, 'POST', `/v3/kv/${route}`, JSON.stringify(request), timeoutMs);
-}
-
-/** A base port such that base..base+n-1 and base+1000.. are free (the `cluster` command's layout). */
-export async function freeBase(n: number): Promise<number> {
-  const tryListen = (port: number): Promise<Server | null> =>
-    new Promise((resolve) => {
-      const s = createServer();
-      s.once('error', () => {
-        resolve(null);
-      });
-      s.listen(port, '127.0.0.1', () => {
-        resolve(s);
-      });
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const ports = Array.from({ length: n }, (_, i) => [base + i, base + 1000 + i]).flat();
-    const servers = await Promise.all(ports.map(tryListen));
-    await Promise.all(
-      servers.map(
-        (s) =>
-          new Promise((resolve) => {
-            if (s === null) resolve(null);
-            else s.close(resolve);
-          }),
-      ),
-    );
-    if (servers.every((s) => s !== null)) return base;
-  }
-  throw new Error('no free port range found');
 }
