@@ -157,6 +157,7 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
   const first = `http://${flags.host}:${clientBase}`;
   const second = `http://${flags.host}:${clientBase + (flags.nodes > 1 ? 1 : 0)}`;
   console.log(`status URL: ${first}/status (every member serves /status, /health, /metrics)`);
+  console.log(`dashboard: ${first}/ (any member)`);
   console.log('try it (any member; followers forward to the leader):');
   console.log(`  curl -X PUT ${first}/v1/kv/hello -d world`);
   console.log(`  curl ${second}/v1/kv/hello`);

@@ -209,6 +209,9 @@ async function runNode(flags: NodeFlags): Promise<number> {
     });
   });
   const outcome = await Promise.race([signalled, member.done()]);
+  // A stdin being read keeps the process alive after everything else has closed (the parent, which waits for
+  // this process to exit before closing its end, would then kill it after its grace period).
+  if (flags.stopWithStdin === true) process.stdin.destroy();
   await proposals?.close();
   await client?.close();
   if (outcome === 'signal') {
