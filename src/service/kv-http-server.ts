@@ -163,7 +163,9 @@ export class KvHttpServer {
       routeMemberRequest(this.member, req, res, this.maxBody, this.timeoutMs, this.options.extraStatus);
       return;
     }
-    if (route.startsWith('v3') || route.startsWith('v1')) this.requests++;
+    // Counted where a client sent it: one a follower forwards would otherwise count twice in the cluster's total.
+    const fromClient = req.headers[FORWARDED_HEADER] === undefined;
+    if (fromClient && (route.startsWith('v3') || route.startsWith('v1'))) this.requests++;
     this.serve(req, route, url).then(
       (answer) => {
         send(res, answer);

@@ -227,6 +227,18 @@ describe('the key/value service of a local cluster', { timeout: 120_000 }, () =>
     assert.ok(s.requests > 0 && s.revision >= 6, JSON.stringify(s));
   });
 
+  it('counts a request once in the cluster, on the member the client sent it to, even when it is forwarded', async () => {
+    const total = async (): Promise<number> => {
+      const all = await Promise.all(
+        [1, 2, 3].map(async (id) => ((await call(port(id), 'GET', '/status')).json as StatusJson).requests),
+      );
+      return all.reduce((a, b) => a + b, 0);
+    };
+    const before = await total();
+    assert.equal((await call(port(follower), 'PUT', '/v1/kv/counted', 'once')).status, 200);
+    assert.equal(await total(), before + 1);
+  });
+
   it('applies a write with a client id and sequence number once, however often it is retried', async () => {
     const session = (seq: number): Record<string, string> => ({
       'x-raft-ts-client-id': 'test-client',
