@@ -1,27 +1,16 @@
 // The live dashboard as one self-contained HTML page (script and style inlined, no network beyond the members'
 // /status), bundled with esbuild like the trace viewer. `tsx web/build-dashboard.ts OUT.html` writes it to a file
 // (the build does, for dist/); src/dashboard loads it for the members' GET /.
-import { buildSync } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleScript, scriptSafe } from './bundle-script.js';
 
 const ENTRY = fileURLToPath(new URL('./dashboard/main.ts', import.meta.url));
 
 /** The dashboard's HTML page. */
 export function renderDashboardHtml(): string {
-  const script =
-    buildSync({
-      entryPoints: [ENTRY],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      target: 'es2022',
-      minify: true,
-      legalComments: 'none',
-    }).outputFiles[0]?.text ?? '';
-  // Nothing in the script may close its element early.
-  const safe = script.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+  const safe = scriptSafe(bundleScript(ENTRY));
   return `<!doctype html>
 <html lang="en">
 <head>

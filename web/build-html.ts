@@ -1,28 +1,14 @@
-import { buildSync } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { bundleScript, scriptSafe } from './bundle-script.js';
 
 const ENTRY = fileURLToPath(new URL('./viewer/main.ts', import.meta.url));
 
 let bundle: string | null = null;
 
-/** The viewer's code as one script, bundled once per process (esbuild takes a few tens of milliseconds). */
+/** The viewer's code as one script, bundled once per process. */
 export function viewerScript(): string {
-  bundle ??=
-    buildSync({
-      entryPoints: [ENTRY],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      target: 'es2022',
-      minify: true,
-      legalComments: 'none',
-    }).outputFiles[0]?.text ?? '';
+  bundle ??= bundleScript(ENTRY);
   return bundle;
-}
-
-/** Makes text safe inside a <script> element: nothing in it can close the element early. */
-function scriptSafe(text: string): string {
-  return text.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
 /**
