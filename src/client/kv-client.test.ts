@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { KvClosedError, KvRequestError, KvTimeoutError, KvUnavailableError } from './errors.js';
 import { KvClient } from './kv-client.js';
 import { CLIENT_ID_HEADER, SEQ_HEADER } from './sessions.js';
+import { until } from '../../test/support/until.js';
 
 interface Seen {
   readonly path: string;
@@ -65,15 +66,6 @@ async function fake(status?: Record<string, unknown>): Promise<Fake> {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(state, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-}
-
-/** Polls `condition` every 10 ms for at most 5 s. */
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** A port nobody listens on (a server opened and closed). */
@@ -250,7 +242,9 @@ void describe('KvClient', () => {
     silent.handle = () => undefined;
     const client = new KvClient({ endpoints: [silent.url], timeoutMs: 5_000 });
     const call = client.put('k', 'v');
-    await until(() => silent.seen.length === 1);
+    await until('the first answer to be swallowed', () => silent.seen.length === 1 || undefined, {
+      timeoutMs: 5_000,
+    });
     client.close();
     await assert.rejects(call, KvClosedError);
   });

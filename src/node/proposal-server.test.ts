@@ -8,21 +8,12 @@ import { ProposalClient } from './proposal-client.js';
 import { ProposalConnectionError, ProposalRefusedError } from './proposal-errors.js';
 import { ProposalServer } from './proposal-server.js';
 import { RaftMember } from './raft-member.js';
+import { until } from '../../test/support/until.js';
 
 /** Fast ticks: these tests run in one process on a memory network, where 10 ms is plenty. */
 const timing = { tickMs: 10 };
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (b: Uint8Array | null): string | null => (b === null ? null : new TextDecoder().decode(b));
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** A storage whose writes never complete once `stalled` is set: a disk that hangs, so nothing commits. */
 class StallingStorage implements Storage {

@@ -5,20 +5,11 @@ import { MemoryNetwork } from '../transport/index.js';
 import type { Committed } from './committed-queue.js';
 import { MemberStoppedError, NotLeaderError, ReadIndexLostError, ReadIndexTimeoutError } from './errors.js';
 import { RaftMember } from './raft-member.js';
+import { until } from '../../test/support/until.js';
 
 /** Fast ticks: these tests run in one process on a memory network, where 10 ms is plenty. */
 const timing = { tickMs: 10 };
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** A storage that counts writes, and fails every write once `failing` is set (an fsync error). */
 class FaultyStorage implements Storage {

@@ -5,6 +5,7 @@ import { NotLeaderError, RaftMember } from '../node/index.js';
 import { MemoryStorage, MemoryVolume } from '../storage/index.js';
 import { MemoryNetwork } from '../transport/index.js';
 import { KvService } from './kv-service.js';
+import { until } from '../../test/support/until.js';
 
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -23,14 +24,6 @@ const everything: RangeRequest = {
   countOnly: false,
   serializable: false,
 };
-
-async function until(what: string, probe: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 function startSolo(volume: MemoryVolume): Promise<RaftMember> {
   return RaftMember.start({
@@ -52,7 +45,7 @@ describe('KvService', { timeout: 30_000 }, () => {
     const volume = new MemoryVolume();
     const member = await startSolo(volume);
     const service = new KvService(member, { snapshotEvery: 10 });
-    await until('a leader', () => member.status().role === 'leader');
+    await until('a leader', () => member.status().role === 'leader' || undefined);
     for (let i = 0; i < 25; i++) {
       const outcome = await service.write(put(`k${i % 7}`, `v${i}`), { clientId: 'c', seq: i + 1 }, 5_000);
       assert.ok(outcome.ok && outcome.response.type === 'put');
@@ -65,7 +58,7 @@ describe('KvService', { timeout: 30_000 }, () => {
     assert.ok(read.ok);
     assert.equal(read.response.count, 7);
     assert.equal(read.response.revision, 26);
-    await until('a snapshot in storage', () => (volume.snapshot?.index ?? 0) >= 20);
+    await until('a snapshot in storage', () => (volume.snapshot?.index ?? 0) >= 20 || undefined);
     assert.ok(member.status().snapshotIndex >= 20, 'the log was compacted');
     await member.stop();
     await service.done();
@@ -73,7 +66,7 @@ describe('KvService', { timeout: 30_000 }, () => {
     const again = await startSolo(volume);
     running.push(again);
     const restored = new KvService(again, { snapshotEvery: 10 });
-    await until('a leader again', () => again.status().role === 'leader');
+    await until('a leader again', () => again.status().role === 'leader' || undefined);
     const restoredRead = await restored.linearizableRange(everything, 5_000);
     assert.ok(restoredRead.ok);
     assert.deepEqual(
@@ -101,7 +94,7 @@ describe('KvService', { timeout: 30_000 }, () => {
     );
     running.push(...members);
     const services = members.map((m) => new KvService(m));
-    await until('a leader', () => members.some((m) => m.status().role === 'leader'));
+    await until('a leader', () => members.some((m) => m.status().role === 'leader') || undefined);
     const i = members.findIndex((m) => m.status().role !== 'leader');
     await assert.rejects((services[i] as KvService).linearizableRange(everything, 1_000), NotLeaderError);
   });

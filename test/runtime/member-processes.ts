@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Entry } from '../../src/core/index.js';
 import { FileStorage } from '../../src/storage/index.js';
+import { until as pollUntil } from '../support/until.js';
 
 /** The launcher `npx raft-ts` runs: testing through it tests the bin too. */
 export const RAFT_TS_BIN = fileURLToPath(new URL('../../bin/raft-ts.mjs', import.meta.url));
@@ -66,29 +67,14 @@ export function waitExit(child: ChildProcess, timeoutMs: number): Promise<number
   });
 }
 
-/** Polls `probe` every `everyMs` until it returns a value other than undefined; throws `what` after `timeoutMs`. */
-export async function until<T>(
+/** `until` of test/support with the argument order these tests use: what, the time limit, then the probe. */
+export function until<T>(
   what: string,
   timeoutMs: number,
   probe: () => Promise<T | undefined> | T | undefined,
   everyMs = 25,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
+  return pollUntil(what, probe, { timeoutMs, everyMs });
 }
 
 /** What GET /status answers. */
