@@ -1,4 +1,4 @@
-import { Inflights } from './inflights.js';
+import { Inflights, type Inflight } from './inflights.js';
 import { RetransmitTimer } from './retransmit-timer.js';
 
 /**
@@ -33,10 +33,20 @@ export class Progress {
   probeSent = false;
   /** Probes resent in a row without an answer; the answer to a resent one is no clean round-trip sample (Karn). */
   probeResends = 0;
+  /** The outstanding probe: its prevLogIndex, its last entry's index (= prevLogIndex if empty) and entry bytes. */
+  private probePrev = 0;
+  private probeLast = 0;
+  private probeBytes = 0;
   /** The tick the outstanding probe or snapshot chunk left. */
   sentAt = 0;
   /** Replicate state: the AppendEntries streamed and not yet acknowledged. */
   readonly inflights: Inflights;
+  /**
+   * Entries through here went out more than once, so an acknowledgement reaching no further may answer either
+   * copy: it gives no round-trip sample (Karn's rule). Without it a reply to an old copy would pass for a reply to
+   * the new one in a few ms, and the retransmit wait would collapse. -1: nothing went out twice.
+   */
+  private ambiguousTo = -1;
   /** Snapshot state: the transfer under way. */
   snapshot: SnapshotTransfer | null = null;
   /** The highest commit index this follower has been sent. */
@@ -84,6 +94,8 @@ export class Progress {
   /** Back to probing from just past what is known to match: after a rejection, a loss, or a snapshot. */
   becomeProbe(): void {
     const snapshotIndex = this.state === 'snapshot' && this.snapshot !== null ? this.snapshot.index : 0;
+    // What is in flight may still be answered after the probe has resent it.
+    this.ambiguousTo = Math.max(this.ambiguousTo, this.next - 1);
     this.state = 'probe';
     this.probeSent = false;
     this.probeResends = 0;
@@ -109,59 +121,121 @@ export class Progress {
     return this.snapshot;
   }
 
-  /** An AppendEntries carrying entries through `lastIndex` (`bytes` of them) left at tick `now`. */
-  sentEntries(lastIndex: number, bytes: number, now: number, resend: boolean): void {
+  /**
+   * An AppendEntries after `prevLogIndex` carrying entries through `lastIndex` (`bytes` of them) left at tick
+   * `now`; `resend` marks a probe repeating a lost one.
+   */
+  sentEntries(prevLogIndex: number, lastIndex: number, bytes: number, now: number, resend: boolean): void {
     if (this.state === 'replicate') {
       if (lastIndex >= this.next) {
         this.next = lastIndex + 1;
-        this.inflights.add(lastIndex, bytes, now);
+        this.inflights.add(prevLogIndex + 1, lastIndex, bytes, now);
       }
     } else {
       this.probeSent = true;
       this.probeResends = resend ? this.probeResends + 1 : 0;
+      this.probePrev = prevLogIndex;
+      this.probeLast = lastIndex;
+      this.probeBytes = bytes;
       this.sentAt = now;
     }
   }
 
   /**
    * A success: the follower's log matches through `index`. Returns whether `match` grew. Frees the window either
-   * way (a late or duplicated acknowledgement frees what it covers, and no more).
+   * way (a late or duplicated acknowledgement frees what it covers, and no more). A probe ends, and streaming
+   * starts, once the follower is known to match at least where the probe starts: the probe itself, if not yet
+   * answered, then counts as the first message in flight rather than being sent again.
    */
   acknowledge(index: number, now: number): boolean {
     if (this.state === 'replicate') {
       const sentAt = this.inflights.freeTo(index);
-      if (sentAt !== undefined) this.timer.sample(now - sentAt);
-    } else if (this.state === 'probe' && this.probeSent && index >= this.next - 1) {
-      // The answer to the outstanding probe (a probe's acknowledgement covers at least its prevLogIndex).
-      if (this.probeResends === 0) this.timer.sample(now - this.sentAt);
-      this.probeSent = false;
-      this.probeResends = 0;
+      if (sentAt !== undefined && index > this.ambiguousTo) this.timer.sample(now - sentAt);
     }
-    if (index <= this.match) return false;
-    this.match = index;
-    this.next = Math.max(this.next, index + 1);
-    return true;
+    const grew = index > this.match;
+    if (grew) {
+      this.match = index;
+      this.next = Math.max(this.next, index + 1);
+    }
+    if (this.state === 'probe') {
+      // An acknowledgement short of the outstanding probe's start (a stale one) says less than its answer will.
+      if (this.probeSent && index < this.probePrev) return grew;
+      const stillOut = this.probeSent && index < this.probeLast;
+      const exact = this.probeSent && index === this.probeLast && this.probeResends === 0;
+      if (exact && index > this.ambiguousTo) this.timer.sample(now - this.sentAt);
+      const probe = {
+        from: this.probePrev + 1,
+        last: this.probeLast,
+        bytes: this.probeBytes,
+        sentAt: this.sentAt,
+      };
+      this.becomeReplicate();
+      if (stillOut) {
+        // The probe starts within what matches, so it will be taken: it is in flight, not to be sent again.
+        this.inflights.add(probe.from, probe.last, probe.bytes, probe.sentAt);
+        this.next = probe.last + 1;
+      }
+    }
+    return grew;
   }
 
   /**
    * A rejection of an AppendEntries whose prevLogIndex was `rejected`, with the leader's computed backup point
-   * `hint`. Returns false for a stale rejection, which changes nothing: in replicate state one at or below what
-   * is known to match; in probe state one about another probe than the outstanding one.
+   * `hint`. Returns whether anything changed; a stale rejection changes nothing.
+   *
+   * In replicate state nothing is backed up. Within a leader's term, a follower's log past `match` changes only
+   * through this leader's messages, all in flight: a message refused above `match` overtook earlier ones that had
+   * not arrived yet (or were lost, which their own loss report or the retransmit timer sees to). The follower
+   * keeps such a message and takes it when the gap fills, so it is only marked: it goes again if it is still
+   * unacknowledged once everything before it is (refusedToResend). A refused message no longer in flight was
+   * acknowledged or superseded.
+   *
+   * In probe state only the outstanding probe's refusal counts; the next probe starts at the hint.
    */
   reject(rejected: number, hint: number): boolean {
     if (this.state === 'replicate') {
-      if (rejected <= this.match) return false;
-      this.becomeProbe();
-    } else if (this.state === 'probe') {
-      if (rejected !== this.next - 1) return false;
-      this.probeSent = false;
-      this.probeResends = 0;
-    } else {
-      return false;
+      if (rejected <= this.match) return false; // The follower holds what matches through `match`: stale.
+      const m = this.inflights.find(rejected + 1, undefined);
+      if (m === undefined || m.refused) return false;
+      m.refused = true;
+      return true;
     }
+    if (this.state !== 'probe' || rejected !== this.next - 1) return false;
+    this.probeSent = false;
+    this.probeResends = 0;
     // Never back up to or below what is known to match.
     this.next = Math.max(this.match + 1, Math.min(rejected, hint));
     return true;
+  }
+
+  /**
+   * The refused message to send again now, if the oldest one in flight is refused: everything before it is
+   * acknowledged, so the follower had what it needed and still did not take it.
+   */
+  refusedToResend(): Inflight | undefined {
+    if (this.state !== 'replicate') return undefined;
+    const oldest = this.inflights.oldest();
+    return oldest?.refused === true ? oldest : undefined;
+  }
+
+  /**
+   * The network reports the AppendEntries carrying entries `from` through `index` lost (or its answer lost).
+   * Returns the message to send again: one in flight in the stream whose entries no later message carries. A lost
+   * probe or snapshot chunk is left to the retransmit timer: to a follower that is down, loss reports come late
+   * and would otherwise each start a chain of resends.
+   */
+  lost(from: number, index: number): Inflight | undefined {
+    if (this.state !== 'replicate') return undefined;
+    const m = this.inflights.find(from, index);
+    if (m === undefined || this.inflights.coveredLater(m, this.match)) return undefined;
+    return m;
+  }
+
+  /** The message in flight `m` went again at tick `now`: its acknowledgement may answer either copy. */
+  resent(m: Inflight, now: number): void {
+    m.sentAt = now;
+    m.refused = false;
+    this.ambiguousTo = Math.max(this.ambiguousTo, m.index);
   }
 
   /**

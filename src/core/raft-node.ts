@@ -13,8 +13,10 @@ import {
   type RequestVote,
   type RequestVoteReply,
 } from './messages.js';
+import type { Inflight } from './inflights.js';
 import { Progress, type ProgressState } from './progress.js';
 import { RaftLog } from './raft-log.js';
+import { ReorderBuffer } from './reorder-buffer.js';
 import { ReadIndexQueue, type ReadState } from './read-index.js';
 import type { Ready } from './ready.js';
 import { SnapshotReceiver } from './snapshot-receiver.js';
@@ -108,6 +110,8 @@ export class RaftNode {
 
   // Follower state.
   private readonly snapshotReceiver = new SnapshotReceiver();
+  /** A follower's AppendEntries that arrived ahead of the entries before them. */
+  private readonly aheadOfLog: ReorderBuffer;
 
   // Output not yet taken by the driver.
   private eagerOutbox: Message[] = [];
@@ -131,6 +135,8 @@ export class RaftNode {
     // The snapshot is committed and already in the service's state; everything after it is unknown.
     this.commitIndex = this.log.snapshotIndex;
     this.applied = this.log.snapshotIndex;
+    // As many as a leader keeps in flight, within reason: no more can arrive ahead of the log's end.
+    this.aheadOfLog = new ReorderBuffer(Math.min(this.config.maxInflightMessages, MAX_KEPT_AHEAD));
     this.resetElectionTimer();
   }
 
@@ -329,6 +335,20 @@ export class RaftNode {
     const pr = this.progress.get(peer);
     if (this.role !== 'leader' || pr === undefined) return;
     if (pr.state === 'replicate') pr.becomeProbe();
+  }
+
+  /**
+   * The transport could not deliver `message`, or lost its answer (the lab's failed Call, which knows which call
+   * failed). An AppendEntries to a follower being streamed to goes again at once, with everything after it; other
+   * losses are left to the retransmit timer and the heartbeats.
+   */
+  reportUndelivered(message: Message): void {
+    this.checkRunning();
+    if (this.role !== 'leader' || message.type !== 'AppendEntries' || message.term !== this.term) return;
+    const pr = this.progress.get(message.to);
+    if (pr === undefined || message.entries.length === 0) return;
+    const lost = pr.lost(message.prevLogIndex + 1, message.prevLogIndex + message.entries.length);
+    if (lost !== undefined) this.resendInFlight(message.to, pr, lost);
   }
 
   /**
@@ -668,6 +688,7 @@ export class RaftNode {
         if (peer === this.transferee) this.maybeSendTimeoutNow();
       }
       this.retransmit(peer, pr);
+      if (this.config.deferCommitNews) this.maybeSendAppend(peer, true);
     }
   }
 
@@ -798,12 +819,10 @@ export class RaftNode {
 
   private handleAppendEntries(m: AppendEntries): void {
     this.hearFromLeader(m.from);
-
-    const snapshotIndex = this.log.snapshotIndex;
-    const lastNew = m.prevLogIndex + m.entries.length;
-    // AppendEntries rule 2: refuse if the log has no entry at prevLogIndex whose term matches prevLogTerm.
-    // Entries at or below our snapshot are committed, and so match any leader's.
-    if (m.prevLogIndex >= snapshotIndex && this.log.term(m.prevLogIndex) !== m.prevLogTerm) {
+    let matchIndex = this.appendFromLeader(m);
+    if (matchIndex === null) {
+      // Ahead of our log's end: kept, and taken once the entries before it arrive (reorder-buffer.ts).
+      if (m.prevLogIndex > this.log.lastIndex()) this.aheadOfLog.keep(m);
       this.reply(m, {
         type: 'AppendEntriesReply',
         term: this.term,
@@ -814,13 +833,13 @@ export class RaftNode {
       });
       return;
     }
-    // Rules 3 and 4: truncate only at a real conflict (never at or below commitIndex); append what is new.
-    this.log.merge(m.entries, this.commitIndex);
-    this.durableIndex = Math.min(this.durableIndex, this.log.unstableFrom - 1);
-    // Rule 5: commitIndex = min(leaderCommit, index of last new entry), never moving backwards.
-    const matchIndex = Math.max(lastNew, snapshotIndex);
-    if (m.leaderCommit > this.commitIndex) {
-      this.commitIndex = Math.max(this.commitIndex, Math.min(m.leaderCommit, matchIndex));
+    // Messages that arrived ahead of this one may follow it now; this answer acknowledges their entries too.
+    for (
+      let kept = this.aheadOfLog.takeConnected(this.term, this.log.lastIndex());
+      kept !== undefined;
+      kept = this.aheadOfLog.takeConnected(this.term, this.log.lastIndex())
+    ) {
+      matchIndex = Math.max(matchIndex, this.appendFromLeader(kept) ?? 0);
     }
     this.reply(m, {
       type: 'AppendEntriesReply',
@@ -830,6 +849,26 @@ export class RaftNode {
       rejectedIndex: 0,
       conflict: null,
     });
+  }
+
+  /**
+   * Figure 2's AppendEntries rules 2-5 for one message of our leader. Returns the index through which our log now
+   * matches the leader's (the last new entry), or null if the message is refused.
+   */
+  private appendFromLeader(m: AppendEntries): number | null {
+    const snapshotIndex = this.log.snapshotIndex;
+    // Rule 2: refuse if the log has no entry at prevLogIndex whose term matches prevLogTerm. Entries at or below
+    // our snapshot are committed, and so match any leader's.
+    if (m.prevLogIndex >= snapshotIndex && this.log.term(m.prevLogIndex) !== m.prevLogTerm) return null;
+    // Rules 3 and 4: truncate only at a real conflict (never at or below commitIndex); append what is new.
+    this.log.merge(m.entries, this.commitIndex);
+    this.durableIndex = Math.min(this.durableIndex, this.log.unstableFrom - 1);
+    // Rule 5: commitIndex = min(leaderCommit, index of last new entry), never moving backwards.
+    const matchIndex = Math.max(m.prevLogIndex + m.entries.length, snapshotIndex);
+    if (m.leaderCommit > this.commitIndex) {
+      this.commitIndex = Math.max(this.commitIndex, Math.min(m.leaderCommit, matchIndex));
+    }
+    return matchIndex;
   }
 
   /**
@@ -875,6 +914,7 @@ export class RaftNode {
       if (chunk.data !== null) {
         const snapshot: Snapshot = { index, term: m.lastIncludedTerm, data: chunk.data };
         this.log.restore(snapshot);
+        this.aheadOfLog.clear(); // The log was replaced: what was kept ahead of it may no longer follow.
         this.durableIndex = Math.min(this.durableIndex, index);
         this.commitIndex = index;
         this.applied = index;
@@ -922,19 +962,54 @@ export class RaftNode {
     pr.heard(this.ticks);
     if (m.success) {
       if (m.matchIndex > this.log.lastIndex()) return; // Acknowledges what we never sent: not to be believed.
+      // A probe answered: the follower's position is known, so it streams from here on (progress.ts).
       const grew = pr.acknowledge(m.matchIndex, this.ticks);
-      // A probe answered: the follower's position is known, so stream from here on.
-      if (pr.state === 'probe' && !pr.probeSent) pr.becomeReplicate();
+      this.resendRefused(m.from, pr);
       if (grew) {
         this.maybeCommit();
         if (m.from === this.transferee) this.maybeSendTimeoutNow();
       }
-      this.maybeSendAppend(m.from, true);
+      this.maybeSendAppend(m.from, this.commitNewsNow());
       return;
     }
     // A refusal without a hint answered a stale request.
     if (m.conflict === null) return;
-    if (pr.reject(m.rejectedIndex, this.nextAfterConflict(m.conflict))) this.maybeSendAppend(m.from);
+    if (!pr.reject(m.rejectedIndex, this.nextAfterConflict(m.conflict))) return;
+    if (pr.state === 'replicate') this.resendRefused(m.from, pr);
+    else this.maybeSendAppend(m.from);
+  }
+
+  /** Sends again the refused message that is now the oldest in flight, if there is one (progress.ts). */
+  private resendRefused(peer: NodeId, pr: Progress): void {
+    const refused = pr.refusedToResend();
+    if (refused !== undefined) this.resendInFlight(peer, pr, refused);
+  }
+
+  /**
+   * Sends one streamed AppendEntries again, with the same entries, in its place in the window. If they have been
+   * compacted away meanwhile, the follower goes back to probing, which leads to the snapshot.
+   */
+  private resendInFlight(peer: NodeId, pr: Progress, m: Inflight): void {
+    // What the follower has acknowledged meanwhile is not sent again.
+    const prevLogIndex = Math.max(m.from, pr.match + 1) - 1;
+    const prevLogTerm = this.log.term(prevLogIndex);
+    if (prevLogIndex < this.log.snapshotIndex || prevLogTerm === undefined) {
+      pr.becomeProbe();
+      this.sendAppend(peer, true);
+      return;
+    }
+    pr.sentCommit = Math.max(pr.sentCommit, Math.min(this.commitIndex, m.index));
+    this.send({
+      type: 'AppendEntries',
+      term: this.term,
+      from: this.config.id,
+      to: peer,
+      prevLogIndex,
+      prevLogTerm,
+      entries: this.log.slice(prevLogIndex + 1, m.index + 1),
+      leaderCommit: this.commitIndex,
+    });
+    pr.resent(m, this.ticks);
   }
 
   /**
@@ -1017,7 +1092,17 @@ export class RaftNode {
       this.readsAwaitingCommit = [];
       for (const context of waiting) this.queueRead(context);
     }
-    for (const peer of this.others) this.maybeSendAppend(peer, true); // Tell the followers promptly.
+    for (const peer of this.others) this.maybeSendAppend(peer, this.commitNewsNow());
+  }
+
+  /**
+   * Whether a follower not yet told of the commit index is told now, in an AppendEntries of its own. Without
+   * deferCommitNews, always. With it, only once the whole log is committed: while entries remain uncommitted,
+   * their own commit follows shortly and the appends that carry them, or the next tick, carry the news; once
+   * nothing is pending, nothing else is coming, and whoever waits for the followers to apply waits no longer.
+   */
+  private commitNewsNow(): boolean {
+    return !this.config.deferCommitNews || this.commitIndex === this.log.lastIndex();
   }
 
   /** Queues a read at the current commit index; a new round's heartbeats go out at once. */
@@ -1056,11 +1141,37 @@ export class RaftNode {
     const pr = this.progress.get(peer);
     if (pr === undefined) return;
     const tellCommit = commitNews && pr.sentCommit < Math.min(this.commitIndex, pr.match);
-    let first = true;
-    while (this.sendAppend(peer, first && tellCommit)) {
-      first = false;
+    let sent = false;
+    while (this.sendAppend(peer, false)) {
+      sent = true;
       if (pr.state !== 'replicate') return;
     }
+    if (sent || !tellCommit) return;
+    if (pr.state === 'replicate') this.sendCommitNews(peer, pr);
+    else this.sendAppend(peer, true); // A probe, if none is out, carries it.
+  }
+
+  /**
+   * An AppendEntries without entries that tells a streaming follower the commit index. It is anchored at `match`,
+   * not at the end of the stream: entries still in flight may arrive after it, and an anchor past them would be
+   * refused as a gap. The follower commits no further than the anchor (Figure 2, AppendEntries rule 5), which is
+   * as far as the commit index it may learn reaches anyway. It occupies no slot of the window: its answer tells
+   * nothing new.
+   */
+  private sendCommitNews(peer: NodeId, pr: Progress): void {
+    const prevLogTerm = this.log.term(pr.match);
+    if (prevLogTerm === undefined) return; // Compacted: the next AppendEntries or heartbeat carries the news.
+    pr.sentCommit = Math.max(pr.sentCommit, Math.min(this.commitIndex, pr.match));
+    this.send({
+      type: 'AppendEntries',
+      term: this.term,
+      from: this.config.id,
+      to: peer,
+      prevLogIndex: pr.match,
+      prevLogTerm,
+      entries: [],
+      leaderCommit: this.commitIndex,
+    });
   }
 
   /**
@@ -1077,11 +1188,11 @@ export class RaftNode {
       this.sendSnapshotChunk(peer, pr);
       return true;
     }
-    const { entries, bytes } =
-      resend && pr.probeResends > 0 ? { entries: [], bytes: 0 } : this.batchFrom(pr.next);
+    const { entries, bytes } = resend && pr.probeResends > 0 ? { entries: [], bytes: 0 } : this.nextBatch(pr);
     if (entries.length === 0 && !sendIfEmpty) return false;
-    const prevLogIndex = pr.next - 1;
-    pr.sentCommit = this.commitIndex;
+    const prevLogIndex = entries.length === 0 ? pr.next - 1 : (entries[0] as Entry).index - 1;
+    // The follower commits no further than the last entry this message carries (AppendEntries rule 5).
+    pr.sentCommit = Math.max(pr.sentCommit, Math.min(this.commitIndex, prevLogIndex + entries.length));
     this.send({
       type: 'AppendEntries',
       term: this.term,
@@ -1092,8 +1203,23 @@ export class RaftNode {
       entries,
       leaderCommit: this.commitIndex,
     });
-    pr.sentEntries(prevLogIndex + entries.length, bytes, this.ticks, resend);
+    pr.sentEntries(prevLogIndex, prevLogIndex + entries.length, bytes, this.ticks, resend);
     return true;
+  }
+
+  /**
+   * The entries a follower is sent next: from its nextIndex; or, with resendUnacknowledged, from just past its
+   * match while streaming, when that batch reaches past what was sent (it carries the unacknowledged entries again,
+   * so that it is taken even if the messages before it are late or lost).
+   */
+  private nextBatch(pr: Progress): { entries: Entry[]; bytes: number } {
+    const unacknowledged = pr.next > pr.match + 1 && pr.match >= this.log.snapshotIndex;
+    if (this.config.resendUnacknowledged && pr.state === 'replicate' && unacknowledged) {
+      const whole = this.batchFrom(pr.match + 1);
+      const last = whole.entries[whole.entries.length - 1];
+      if (last !== undefined && last.index >= pr.next) return whole;
+    }
+    return this.batchFrom(pr.next);
   }
 
   /** Entries from `from`, at most maxEntriesPerAppend and maxBytesPerAppend of them (one at least). */
@@ -1174,6 +1300,11 @@ export class RaftNode {
 
   /** Requests leave eagerly; replies wait for this Ready's write (they may promise what it holds). */
   private send(m: Message): void {
+    // Rules for leaders: heartbeats go during idle periods; an AppendEntries serves as one.
+    if (m.type === 'AppendEntries') {
+      const pr = this.progress.get(m.to);
+      if (pr !== undefined) pr.heartbeatElapsed = 0;
+    }
     if (isRequest(m) || m.type === 'TimeoutNow') this.eagerOutbox.push(m);
     else this.outbox.push(m);
   }
@@ -1215,6 +1346,9 @@ export class RaftNode {
     }
   }
 }
+
+/** The most AppendEntries a follower keeps that arrived ahead of the entries before them. */
+const MAX_KEPT_AHEAD = 16;
 
 /** Requests only a leader sends: their sender leads their term. */
 function isFromLeader(m: Message): boolean {

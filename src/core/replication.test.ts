@@ -667,31 +667,62 @@ void describe('flow control and heartbeats', () => {
     );
   });
 
-  void it('heartbeats are small (no entries, commit capped at the follower match) and go out every heartbeatTicks', () => {
+  void it('heartbeats are small (no entries, the commit index) and go out every heartbeatTicks while idle', () => {
     const l = makeLeader(1, THREE);
     l.propose('a');
     drain(l);
-    l.step(ack(2, 1, 1, 1)); // Follower 3 answers heartbeats only: it is up, but holds nothing.
-    l.step(heartbeatReply(3, 1, 1));
+    l.step(ack(2, 1, 1, 1));
     assert.equal(l.status().commitIndex, 1);
-    drain(l);
-    l.reportUnreachable(3); // So that 3 is only probed; the beats are what this test counts.
+    drain(l); // The commit news to 2: an AppendEntries, which stands in for a heartbeat.
     for (let round = 0; round < 3; round++) {
       tick(l, HEARTBEAT - 1);
-      assert.deepEqual(sent(drain(l).messages, 'Heartbeat'), [], 'no heartbeat before heartbeatTicks');
+      assert.deepEqual(sent(drain(l).messages, 'Heartbeat', 2), [], 'no heartbeat before heartbeatTicks');
       l.tick();
-      const beats = sent(drain(l).messages, 'Heartbeat');
-      assert.deepEqual(
-        beats.map((m) => [m.to, m.term, m.commit]),
-        [
-          [2, 1, 1],
-          [3, 1, 0],
-        ],
-        'the commit is capped at what each follower is known to hold',
-      );
+      const beat = only(drain(l).messages, 'Heartbeat', 2);
+      assert.deepEqual([beat.term, beat.commit], [1, 1]);
       l.step(heartbeatReply(2, 1, 1));
-      l.step(heartbeatReply(3, 1, 1));
     }
+  });
+
+  void it("a heartbeat's commit index is capped at what the follower is known to hold", () => {
+    const l = makeLeader(1, THREE);
+    l.propose('a');
+    drain(l); // The append to 3 is lost: 3 holds nothing the leader knows of.
+    l.step(ack(2, 1, 1, 1));
+    drain(l);
+    assert.ok(l.requestRead('r')); // A read's round of heartbeats goes to every follower at once.
+    const beats = sent(drain(l).messages, 'Heartbeat');
+    assert.deepEqual(
+      beats.map((m) => [m.to, m.commit]),
+      [
+        [2, 1],
+        [3, 0],
+      ],
+    );
+  });
+
+  void it("an AppendEntries sent within the heartbeat interval takes the heartbeat's place (Figure 2: heartbeats in idle periods)", () => {
+    const l = makeLeader(1, THREE);
+    tick(l, HEARTBEAT - 1);
+    l.propose('a');
+    drain(l);
+    l.tick();
+    assert.deepEqual(sent(drain(l).messages, 'Heartbeat'), [], 'the appends just sent serve as heartbeats');
+    l.step(ack(2, 1, 1, 1));
+    l.step(ack(3, 1, 1, 1));
+    assert.equal(
+      sent(drain(l).messages, 'AppendEntries').length,
+      2,
+      'the commit news, also in place of beats',
+    );
+    tick(l, HEARTBEAT - 1);
+    assert.deepEqual(sent(drain(l).messages, 'Heartbeat'), []);
+    l.tick();
+    assert.equal(
+      sent(drain(l).messages, 'Heartbeat').length,
+      2,
+      'a heartbeat interval after the last append',
+    );
   });
 
   void it('reportUnreachable sends a replicating follower back to probing from match + 1', () => {

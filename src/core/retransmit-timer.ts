@@ -22,11 +22,14 @@ export class RetransmitTimer {
   }
 
   /**
-   * Ticks to wait before resending. Round trips are measured in whole ticks, so a sample of 0 means "under a
-   * tick": the wait is at least one tick past the estimate.
+   * Ticks to wait before resending: RFC 6298's SRTT + max(G, 4 * RTTVAR), G being the clock's granularity (one
+   * tick), plus one tick more. Round trips are counted in whole ticks: a sample of 0 means "under a tick", and a
+   * message sent just before a tick ends has already waited "one tick" a moment later. Without the granularity
+   * term, a first sample of 0 (RTTVAR 0) made the wait one tick, and messages sent late in a tick were resent
+   * within a millisecond, every tick.
    */
   timeout(): number {
     if (this.srtt < 0) return this.maxTicks;
-    return Math.min(this.maxTicks, Math.ceil(this.srtt + 4 * this.rttvar) + 1);
+    return Math.min(this.maxTicks, Math.ceil(this.srtt + Math.max(1, 4 * this.rttvar)) + 1);
   }
 }

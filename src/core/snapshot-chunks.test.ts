@@ -15,8 +15,8 @@ import {
   chunk,
   drain,
   electLeader,
+  heartbeatReply,
   makeNode,
-  nack,
   only,
   run,
   sent,
@@ -41,7 +41,10 @@ function snapshotLeader(over: Partial<RaftConfig> = {}): { l: RaftNode; first: I
   drain(l);
   l.compact(5, DATA);
   drain(l);
-  l.step(nack(3, 1, 1, 5, { xTerm: -1, xIndex: -1, xLen: 1 })); // Follower 3 holds nothing: next falls to 1.
+  // The stream to follower 3 broke, and it holds nothing. It answers a heartbeat; the probe that follows would
+  // start at index 1, compacted away: the snapshot goes instead.
+  l.reportUnreachable(3);
+  l.step(heartbeatReply(3, 1, 1));
   assert.equal(l.followerStatus(3)?.state, 'snapshot');
   const first = only(drain(l).messages, 'InstallSnapshot', 3);
   return { l, first };
