@@ -11,6 +11,9 @@ import { decode, encode } from './labgob.js';
  */
 const VERSION = 1;
 
+/** Room before the encoded entries for the header (1 byte and five varints of at most 8 bytes). */
+const HEADER_ROOM = 48;
+
 /**
  * Keeps a peer's persisted state encoded, following each Ready's changes, so that a save costs a copy of the
  * log's bytes rather than a re-encoding of the whole log (the Persister takes whole byte strings, and a long
@@ -21,7 +24,10 @@ export class RaftStateWriter {
   private votedFor: number | null = null;
   private snapshotIndex = 0;
   private snapshotTerm = 0;
-  /** Encoded entries snapshotIndex+1 ..., back to back; entry k ends at ends[k]. */
+  /**
+   * Encoded entries snapshotIndex+1 ..., back to back from HEADER_ROOM on; entry k ends at ends[k] (counted from
+   * HEADER_ROOM). The header is written just before them when the state is read out, so no copy is made there.
+   */
   private log = new Uint8Array(1024);
   private ends: number[] = [];
 
@@ -55,7 +61,10 @@ export class RaftStateWriter {
     return changed;
   }
 
-  /** The whole state, encoded. */
+  /**
+   * The whole state, encoded: a view of the writer's buffer, valid until the next update (the Persister copies
+   * what it is given, so a second copy here would double the cost of every save).
+   */
   bytes(): Uint8Array {
     const header: number[] = [VERSION];
     writeVarint(header, this.term);
@@ -63,11 +72,9 @@ export class RaftStateWriter {
     writeVarint(header, this.snapshotIndex);
     writeVarint(header, this.snapshotTerm);
     writeVarint(header, this.ends.length);
-    const logBytes = this.ends.at(-1) ?? 0;
-    const out = new Uint8Array(header.length + logBytes);
-    out.set(header);
-    out.set(this.log.subarray(0, logBytes), header.length);
-    return out;
+    const start = HEADER_ROOM - header.length;
+    this.log.set(header, start);
+    return this.log.subarray(start, HEADER_ROOM + (this.ends.at(-1) ?? 0));
   }
 
   private appendEntries(entries: readonly Entry[]): void {
@@ -79,9 +86,9 @@ export class RaftStateWriter {
       writeVarint(prefix, command.byteLength);
       const start = this.ends.at(-1) ?? 0;
       const end = start + prefix.length + command.byteLength;
-      this.reserve(end);
-      this.log.set(prefix, start);
-      this.log.set(command, start + prefix.length);
+      this.reserve(HEADER_ROOM + end);
+      this.log.set(prefix, HEADER_ROOM + start);
+      this.log.set(command, HEADER_ROOM + start + prefix.length);
       this.ends.push(end);
     }
   }
@@ -98,7 +105,7 @@ export class RaftStateWriter {
     if (drop === 0) return;
     const cut = this.ends[drop - 1] ?? 0;
     const end = this.ends.at(-1) ?? 0;
-    this.log.copyWithin(0, cut, end);
+    this.log.copyWithin(HEADER_ROOM, HEADER_ROOM + cut, HEADER_ROOM + end);
     this.ends = this.ends.slice(drop).map((e) => e - cut);
   }
 

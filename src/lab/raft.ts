@@ -8,7 +8,15 @@ import {
 } from '../core/index.js';
 import type { TimerHandle } from '../sim/index.js';
 import { commandMsg, snapshotMsg, type ApplyCh, type ApplyMsg } from './apply-msg.js';
-import type { LabRaft, LabWorld, RaftInspection, RaftObserver, RaftState, StartResult } from './lab-raft.js';
+import type {
+  InspectedEntry,
+  LabRaft,
+  LabWorld,
+  RaftInspection,
+  RaftObserver,
+  RaftState,
+  StartResult,
+} from './lab-raft.js';
 import type { ClientEnd, RpcHandler } from './labrpc/index.js';
 import { decodeRaftState, RaftStateWriter } from './raft-state-codec.js';
 import type { Persister } from './persister.js';
@@ -126,19 +134,21 @@ class LabRaftPeer implements LabRaft {
 
   inspect(): RaftInspection {
     const s = this.node.status();
-    const node = this.node;
     return {
       term: s.term,
       role: s.role,
       commitIndex: s.commitIndex,
       appliedIndex: s.appliedIndex,
       snapshotIndex: s.snapshotIndex,
-      snapshotTerm: node.snapshot()?.term ?? 0,
+      snapshotTerm: this.node.snapshot()?.term ?? 0,
       lastIndex: s.lastIndex,
       lastTerm: s.lastTerm,
-      entry: (index) => node.entry(index),
+      entry: this.entryAt,
     };
   }
+
+  /** Made once: the invariant checker inspects every peer after every event. */
+  private readonly entryAt = (index: number): InspectedEntry | undefined => this.node.entry(index);
 
   snapshot(index: number, snapshot: Uint8Array): void {
     if (this.dead) return;
@@ -257,6 +267,7 @@ class LabRaftPeer implements LabRaft {
 
   /** Answers ReadIndex requests from an event of their own, like applies, so a callback may call back in. */
   private answerReads(ready: Ready): void {
+    if (ready.readStates.length === 0 && ready.droppedReads.length === 0) return;
     const answers: [(index: number | null) => void, number | null][] = [];
     const take = (context: unknown, index: number | null): void => {
       const callback = this.pendingReads.get(context as number);
