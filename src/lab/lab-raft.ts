@@ -85,6 +85,14 @@ export interface LabRaftTuning {
    * and commits, on its return, what it took meanwhile. The nemesis and the kvraft service run with it on.
    */
   readonly checkQuorum?: boolean;
+  /**
+   * Streamed AppendEntries also carry the entries not yet acknowledged (RaftConfig.resendUnacknowledged; default
+   * on, as labrpc reorders and loses calls). Off, the leader streams as over TCP, and the follower's reorder buffer
+   * and the leader's handling of refusals do the work: the nemesis runs half its seeds that way.
+   */
+  readonly resendUnacknowledged?: boolean;
+  /** RaftConfig.deferCommitNews (default on). */
+  readonly deferCommitNews?: boolean;
 }
 
 /** The simulated world a lab Raft lives in: its clock and its own random stream. */

@@ -93,9 +93,9 @@ class LabRaftPeer implements LabRaft {
         snapshotChunkBytes: world.tuning?.snapshotChunkBytes ?? Infinity,
         noopOnElection: world.tuning?.noopOnElection ?? false,
         // labrpc delays each call 0-26 ms, reordering them, and loses some: see RaftConfig.
-        resendUnacknowledged: true,
+        resendUnacknowledged: world.tuning?.resendUnacknowledged ?? true,
         // Proposals of the lab's concurrent clients follow each other within a tick (see RaftConfig).
-        deferCommitNews: true,
+        deferCommitNews: world.tuning?.deferCommitNews ?? true,
         preVote: true,
         checkQuorum: world.tuning?.checkQuorum ?? false,
         rand: world.rand,

@@ -177,7 +177,13 @@ export const tests: readonly LabTest[] = [
         snapshot: true,
         timeLimitMs: TIME_LIMIT_MS,
         // The lab leaves check-quorum off; here it is on, so that its step-downs and leases meet the chaos too.
-        tuning: { checkQuorum: true },
+        // Odd seeds stream as over TCP (no entries carried again, commit news at once), so that the follower's
+        // reorder buffer and the leader's handling of refusals meet it as well.
+        tuning: {
+          checkQuorum: true,
+          resendUnacknowledged: t.seed % 2 === 0,
+          deferCommitNews: t.seed % 2 === 0,
+        },
       }),
     );
   }),
