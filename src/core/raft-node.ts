@@ -339,7 +339,7 @@ export class RaftNode {
 
   /**
    * The transport could not deliver `message`, or lost its answer (the lab's failed Call, which knows which call
-   * failed). An AppendEntries to a follower being streamed to goes again at once, with everything after it; other
+   * failed). A streamed AppendEntries goes again at once, alone, unless a later message carries its entries; other
    * losses are left to the retransmit timer and the heartbeats.
    */
   reportUndelivered(message: Message): void {
