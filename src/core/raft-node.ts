@@ -998,17 +998,7 @@ export class RaftNode {
       this.sendAppend(peer, true);
       return;
     }
-    pr.sentCommit = Math.max(pr.sentCommit, Math.min(this.commitIndex, m.index));
-    this.send({
-      type: 'AppendEntries',
-      term: this.term,
-      from: this.config.id,
-      to: peer,
-      prevLogIndex,
-      prevLogTerm,
-      entries: this.log.slice(prevLogIndex + 1, m.index + 1),
-      leaderCommit: this.commitIndex,
-    });
+    this.sendEntries(peer, pr, prevLogIndex, prevLogTerm, this.log.slice(prevLogIndex + 1, m.index + 1));
     pr.resent(m, this.ticks);
   }
 
@@ -1161,15 +1151,27 @@ export class RaftNode {
   private sendCommitNews(peer: NodeId, pr: Progress): void {
     const prevLogTerm = this.log.term(pr.match);
     if (prevLogTerm === undefined) return; // Compacted: the next AppendEntries or heartbeat carries the news.
-    pr.sentCommit = Math.max(pr.sentCommit, Math.min(this.commitIndex, pr.match));
+    this.sendEntries(peer, pr, pr.match, prevLogTerm, []);
+  }
+
+  /** Sends `peer` an AppendEntries with `entries` after (prevLogIndex, prevLogTerm) and our commit index. */
+  private sendEntries(
+    peer: NodeId,
+    pr: Progress,
+    prevLogIndex: number,
+    prevLogTerm: number,
+    entries: Entry[],
+  ): void {
+    // The follower commits no further than the last entry this message carries (AppendEntries rule 5).
+    pr.sentCommit = Math.max(pr.sentCommit, Math.min(this.commitIndex, prevLogIndex + entries.length));
     this.send({
       type: 'AppendEntries',
       term: this.term,
       from: this.config.id,
       to: peer,
-      prevLogIndex: pr.match,
+      prevLogIndex,
       prevLogTerm,
-      entries: [],
+      entries,
       leaderCommit: this.commitIndex,
     });
   }
@@ -1191,18 +1193,8 @@ export class RaftNode {
     const { entries, bytes } = resend && pr.probeResends > 0 ? { entries: [], bytes: 0 } : this.nextBatch(pr);
     if (entries.length === 0 && !sendIfEmpty) return false;
     const prevLogIndex = entries.length === 0 ? pr.next - 1 : (entries[0] as Entry).index - 1;
-    // The follower commits no further than the last entry this message carries (AppendEntries rule 5).
-    pr.sentCommit = Math.max(pr.sentCommit, Math.min(this.commitIndex, prevLogIndex + entries.length));
-    this.send({
-      type: 'AppendEntries',
-      term: this.term,
-      from: this.config.id,
-      to: peer,
-      prevLogIndex,
-      prevLogTerm: this.log.term(prevLogIndex) as number, // prevLogIndex >= snapshotIndex here.
-      entries,
-      leaderCommit: this.commitIndex,
-    });
+    // prevLogIndex >= snapshotIndex here, so its term is known.
+    this.sendEntries(peer, pr, prevLogIndex, this.log.term(prevLogIndex) as number, entries);
     pr.sentEntries(prevLogIndex, prevLogIndex + entries.length, bytes, this.ticks, resend);
     return true;
   }
