@@ -135,8 +135,12 @@ export class RaftNode {
     // The snapshot is committed and already in the service's state; everything after it is unknown.
     this.commitIndex = this.log.snapshotIndex;
     this.applied = this.log.snapshotIndex;
-    // As many as a leader keeps in flight, within reason: no more can arrive ahead of the log's end.
-    this.aheadOfLog = new ReorderBuffer(Math.min(this.config.maxInflightMessages, MAX_KEPT_AHEAD));
+    // As much as a leader keeps in flight, within reason: no more can arrive ahead of the log's end.
+    this.aheadOfLog = new ReorderBuffer(
+      Math.min(this.config.maxInflightMessages, MAX_KEPT_AHEAD),
+      Math.min(this.config.maxInflightBytes, MAX_KEPT_AHEAD_BYTES),
+      (m) => m.entries.reduce((bytes, e) => bytes + this.entrySize(e.command), 0),
+    );
     this.resetElectionTimer();
   }
 
@@ -1341,6 +1345,8 @@ export class RaftNode {
 
 /** The most AppendEntries a follower keeps that arrived ahead of the entries before them. */
 const MAX_KEPT_AHEAD = 16;
+/** The most entry bytes those may hold. */
+const MAX_KEPT_AHEAD_BYTES = 8 << 20;
 
 /** Requests only a leader sends: their sender leads their term. */
 function isFromLeader(m: Message): boolean {

@@ -13,15 +13,20 @@ import type { AppendEntries } from './messages.js';
  * Taking a kept message later is what would have happened had the network delayed it until after its
  * predecessor: it is checked against the log as if it had just arrived, and refused (dropped) if it no longer
  * fits. Its refusal has been answered already; the acknowledgement of the message that filled the gap covers its
- * entries too. Only messages of one term are kept (a new term's leader makes them stale), and at most
- * `maxMessages` of them, so a leader far ahead, or a hostile peer, cannot grow it.
+ * entries too. Only messages of one term are kept (a new term's leader makes them stale), at most `maxMessages`
+ * of them and `maxBytes` of their entries, so a leader far ahead, or a hostile peer, cannot grow it.
  */
 export class ReorderBuffer {
   /** Kept messages of term `term`, by prevLogIndex ascending, one per prevLogIndex. */
   private kept: AppendEntries[] = [];
   private term = 0;
+  private bytes = 0;
 
-  constructor(private readonly maxMessages: number) {}
+  constructor(
+    private readonly maxMessages: number,
+    private readonly maxBytes: number,
+    private readonly entryBytes: (m: AppendEntries) => number,
+  ) {}
 
   /** Messages kept. */
   get size(): number {
@@ -31,20 +36,23 @@ export class ReorderBuffer {
   /** Keeps `m`, refused for starting past the log's end. A later message with the same start replaces it. */
   keep(m: AppendEntries): void {
     if (m.term !== this.term) {
-      this.kept = [];
+      this.clear();
       this.term = m.term;
     }
+    const size = this.entryBytes(m);
+    if (size > this.maxBytes) return;
     const at = this.kept.findIndex((k) => k.prevLogIndex >= m.prevLogIndex);
     if (at !== -1 && (this.kept[at] as AppendEntries).prevLogIndex === m.prevLogIndex) {
-      this.kept[at] = m;
-      return;
+      this.bytes -= this.entryBytes(this.kept[at] as AppendEntries);
+      this.kept.splice(at, 1);
     }
-    if (this.kept.length >= this.maxMessages) {
-      // Full: keep the messages nearest the log's end, which will be needed first.
-      if (at === -1) return;
-      this.kept.pop();
+    const position = this.kept.findIndex((k) => k.prevLogIndex > m.prevLogIndex);
+    this.kept.splice(position === -1 ? this.kept.length : position, 0, m);
+    this.bytes += size;
+    // Over the bounds: drop the messages furthest from the log's end; those nearest will be needed first.
+    while (this.kept.length > this.maxMessages || this.bytes > this.maxBytes) {
+      this.bytes -= this.entryBytes(this.kept.pop() as AppendEntries);
     }
-    this.kept.splice(at === -1 ? this.kept.length : at, 0, m);
   }
 
   /**
@@ -59,10 +67,12 @@ export class ReorderBuffer {
     const first = this.kept[0];
     if (first === undefined || first.prevLogIndex > lastIndex) return undefined;
     this.kept.shift();
+    this.bytes -= this.entryBytes(first);
     return first;
   }
 
   clear(): void {
     this.kept = [];
+    this.bytes = 0;
   }
 }

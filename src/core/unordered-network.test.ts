@@ -101,6 +101,15 @@ void describe('a follower keeps AppendEntries that arrive ahead of the log (reor
     assert.equal(reply.matchIndex, 17, 'entries 2..17 were kept; the rest must be sent again');
   });
 
+  void it('keeps no more entry bytes than maxInflightBytes, those nearest its log', () => {
+    const f = makeNode(2, THREE, { maxInflightBytes: 6 }); // Commands c2..c9 are 2 bytes each: three fit.
+    for (let i = 9; i >= 2; i--) {
+      answer(f, append(1, 2, 1, { prevLogIndex: i - 1, prevLogTerm: 1, entries: run(i, 1) }));
+    }
+    const reply = answer(f, append(1, 2, 1, { prevLogIndex: 0, prevLogTerm: 0, entries: run(1, 1) }));
+    assert.equal(reply.matchIndex, 4, 'entries 2..4 were kept');
+  });
+
   void it('a kept message with a commit index commits no further than its own last entry', () => {
     const f = makeNode(2, THREE);
     answer(f, append(1, 2, 1, { prevLogIndex: 1, prevLogTerm: 1, entries: run(2, 1), leaderCommit: 9 }));
