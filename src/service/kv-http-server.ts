@@ -253,7 +253,7 @@ export class KvHttpServer {
     switch (route) {
       case 'v3-range': {
         const request = rangeRequest(json);
-        return this.range(req, body, request, (r) => ({ status: 200, body: rangeJson(this.base(), r) }));
+        return this.range(req, body, request, (r) => ({ status: 200, body: rangeJson(this.base(req), r) }));
       }
       case 'v3-put':
         return this.write(req, body, { type: 'put', request: putRequest(json) }, session);
@@ -270,7 +270,7 @@ export class KvHttpServer {
     body: Uint8Array,
     write: WriteRequest,
     session: { clientId: string; seq: number } | null,
-    answer: (outcome: WriteOutcome) => Answer = (o) => this.writeAnswer(o),
+    answer: (outcome: WriteOutcome) => Answer = (o) => this.writeAnswer(o, req),
   ): Promise<Answer> {
     if (this.member.status().role !== 'leader') return this.forward(req, body);
     let outcome: WriteOutcome;
@@ -285,10 +285,10 @@ export class KvHttpServer {
     return answer(outcome);
   }
 
-  private writeAnswer(outcome: WriteOutcome): Answer {
+  private writeAnswer(outcome: WriteOutcome, req: IncomingMessage): Answer {
     if (!outcome.ok) throw GatewayError.of(outcome.error);
     const r = outcome.response;
-    const base = this.base();
+    const base = this.base(req);
     const json =
       r.type === 'put'
         ? putJson(base, r.response)
@@ -449,9 +449,15 @@ export class KvHttpServer {
     return { status: 500, body: { error: message, message, code: 13 } };
   }
 
-  private base(): HeaderBase {
+  /**
+   * The response header's fields. member_id names the member the client asked, as in etcd, where every member
+   * answers its own clients: for a request a follower forwarded here, that follower.
+   */
+  private base(req: IncomingMessage): HeaderBase {
     const s = this.member.status();
-    return { clusterId: this.clusterId, memberId: String(s.id), raftTerm: s.term };
+    const forwardedBy = Number(req.headers[FORWARDED_HEADER]);
+    const asked = this.options.clientPeers.has(forwardedBy) ? forwardedBy : s.id;
+    return { clusterId: this.clusterId, memberId: String(asked), raftTerm: s.term };
   }
 }
 

@@ -92,7 +92,7 @@ describe('the key/value service of a local cluster', { timeout: 120_000 }, () =>
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** The header every response carries, from the member that served it (the leader, for forwarded requests). */
+  /** The header every response carries; member_id names the member asked, as in etcd (not the leader it forwarded to). */
   const header = (revision: number, memberId = leader): Record<string, string> => ({
     cluster_id: clusterId,
     member_id: String(memberId),
@@ -112,7 +112,7 @@ describe('the key/value service of a local cluster', { timeout: 120_000 }, () =>
     assert.equal(first.status, 200, first.text);
     clusterId = (first.json as { header: { cluster_id: string } }).header.cluster_id;
     assert.match(clusterId, /^\d+$/, 'int64 fields are JSON strings');
-    assert.deepEqual(first.json, { header: header(2) });
+    assert.deepEqual(first.json, { header: header(2, follower) });
 
     const fooKv = {
       key: b64('foo'),
@@ -123,15 +123,19 @@ describe('the key/value service of a local cluster', { timeout: 120_000 }, () =>
     };
     for (const id of [leader, follower]) {
       const read = await v3(port(id), 'range', { key: b64('foo') });
-      assert.deepEqual(read.json, { header: header(2), kvs: [fooKv], count: '1' }, `range on member ${id}`);
+      assert.deepEqual(
+        read.json,
+        { header: header(2, id), kvs: [fooKv], count: '1' },
+        `range on member ${id}`,
+      );
     }
     const missing = await v3(port(follower), 'range', { key: b64('nope') });
-    assert.deepEqual(missing.json, { header: header(2) }, 'zero fields (kvs, count) are omitted');
+    assert.deepEqual(missing.json, { header: header(2, follower) }, 'zero fields (kvs, count) are omitted');
 
     const second = await v3(port(leader), 'put', { key: b64('foo2'), value: b64('x'), prev_kv: true });
     assert.deepEqual(second.json, { header: header(3) });
     const prefix = await v3(port(follower), 'range', { key: b64('foo'), range_end: b64('fop'), limit: 1 });
-    assert.deepEqual(prefix.json, { header: header(3), kvs: [fooKv], more: true, count: '2' });
+    assert.deepEqual(prefix.json, { header: header(3, follower), kvs: [fooKv], more: true, count: '2' });
     const all = await v3(port(leader), 'range', {
       key: 'AA==',
       range_end: 'AA==',
@@ -155,7 +159,7 @@ describe('the key/value service of a local cluster', { timeout: 120_000 }, () =>
     };
     const won = await v3(port(follower), 'txn', cas);
     assert.deepEqual(won.json, {
-      header: header(4),
+      header: header(4, follower),
       succeeded: true,
       responses: [{ response_put: { header: { revision: '4' }, prev_kv: fooKv } }],
     });
@@ -188,7 +192,7 @@ describe('the key/value service of a local cluster', { timeout: 120_000 }, () =>
       prev_kv: true,
     });
     assert.deepEqual(deleted.json, {
-      header: header(6),
+      header: header(6, follower),
       deleted: '2',
       prev_kvs: [
         { ...fooKv, mod_revision: '4', version: '2', value: b64('baz') },
@@ -256,7 +260,14 @@ describe('the key/value service of a local cluster', { timeout: 120_000 }, () =>
     const first = await put(follower, 1, 'v1');
     assert.equal(first.status, 200, first.text);
     const retried = await put(leader, 1, 'v1');
-    assert.deepEqual(retried.json, first.json, 'the retry gets the first answer, revision included');
+    // The same answer, revision included; only member_id differs: it names the member asked.
+    type Put = { header: Record<string, string> };
+    const firstPut = first.json as Put;
+    assert.deepEqual(
+      retried.json,
+      { ...firstPut, header: { ...firstPut.header, member_id: String(leader) } },
+      'the retry gets the first answer, revision included',
+    );
     const read = await v3(port(leader), 'range', { key: b64('once') });
     const kv = (read.json as { kvs: { version: string }[] }).kvs[0];
     assert.equal(kv?.version, '1', 'the retry did not write again');
