@@ -3,6 +3,7 @@
 /* eslint-disable @typescript-eslint/no-unnecessary-condition */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { crc32 } from '../crc32.js';
 import { CorruptSnapshotError } from '../errors.js';
 import {
   EtcdStateMachine,
@@ -340,5 +341,58 @@ describe('EtcdStateMachine', () => {
     assert.throws(() => {
       new EtcdStateMachine().restore(bytes.subarray(0, 10));
     }, CorruptSnapshotError);
+  });
+
+  it('keeps at most maxSessions clients, forgetting the least recently active, in log order', () => {
+    const sm = new EtcdStateMachine(3);
+    let index = 0;
+    const write = (clientId: string, seq: number): boolean => {
+      const applied = sm.apply(
+        ++index,
+        encodeCommand({ origin: NONE, session: { clientId, seq }, write: put('k', clientId) }),
+      );
+      assert.equal(applied.kind, 'applied');
+      return applied.kind === 'applied' && applied.duplicate;
+    };
+    for (const c of ['a', 'b', 'c']) write(c, 1);
+    assert.equal(write('a', 1), true, "a's retry is answered from the table, and makes a the most recent");
+    write('d', 1); // Four clients: b, the least recently active, is forgotten.
+    assert.equal(sm.sessionCount, 3);
+    assert.equal(write('a', 1), true, 'a is still known');
+    assert.equal(write('b', 1), false, 'b was forgotten: its retry runs again');
+  });
+
+  it('a member restored from a snapshot forgets the same clients as one that applied the log', () => {
+    const commands = ['a', 'b', 'c', 'a', 'd', 'e', 'b', 'f'].map((clientId, k) =>
+      encodeCommand({ origin: NONE, session: { clientId, seq: k + 1 }, write: put('k', clientId) }),
+    );
+    const applied = new EtcdStateMachine(3);
+    commands.forEach((c, k) => applied.apply(k + 1, c));
+    const partway = new EtcdStateMachine(3);
+    commands.slice(0, 5).forEach((c, k) => partway.apply(k + 1, c));
+    const restored = new EtcdStateMachine(3);
+    restored.restore(partway.snapshot());
+    commands.slice(5).forEach((c, k) => restored.apply(k + 6, c));
+    assert.deepEqual(restored.snapshot(), applied.snapshot(), 'the same state, byte for byte');
+  });
+
+  it('still reads a version 1 snapshot (sessions without lastIndex, by client id)', () => {
+    const h = new Harness();
+    h.write(put('a', '1'), { clientId: 'c', seq: 1 });
+    const v2 = h.sm.snapshot();
+    // Version 2 ends with the session's lastIndex (index 1: one byte) and the CRC; version 1 has neither field.
+    const body = v2.slice(0, v2.length - 5);
+    body[3] = 1;
+    const v1 = new Uint8Array(body.length + 4);
+    v1.set(body);
+    new DataView(v1.buffer).setUint32(body.length, crc32(body));
+    const copy = new EtcdStateMachine();
+    copy.restore(v1);
+    assert.equal(copy.sessionCount, 1);
+    const retry = copy.apply(
+      2,
+      encodeCommand({ origin: NONE, session: { clientId: 'c', seq: 1 }, write: put('a', '1') }),
+    );
+    assert.ok(retry.kind === 'applied' && retry.duplicate, 'the session came through');
   });
 });

@@ -5,6 +5,9 @@ import { EtcdStore } from './etcd-store.js';
 import { decodeEtcdSnapshot, encodeEtcdSnapshot, type Session } from './snapshot-codec.js';
 import type { EtcdCommand, EtcdFailure, RangeRequest, RangeResponse, WriteOutcome } from './types.js';
 
+/** How many clients' latest writes the duplicate table keeps by default. */
+export const DEFAULT_MAX_SESSIONS = 100_000;
+
 /** What applying one log entry did. */
 export type EtcdApplied =
   /** A leader's no-op, or bytes that are not a command: nothing changed. */
@@ -27,11 +30,24 @@ export type EtcdApplied =
  * Exactly-once: a command carrying (clientId, seq) runs only if seq is newer than the client's latest; a retry of
  * the latest gets the recorded outcome, an older one is refused. Each client has one write outstanding at a time,
  * so one entry per client is enough; the table is part of the snapshot, so this holds across restarts.
+ *
+ * The table holds at most `maxSessions` clients (every member must use the same bound: it is part of the state
+ * machine's rules). Beyond it the least recently active client is forgotten, deterministically, by log order
+ * (the Raft thesis, 6.3, expires sessions the same way). Its retry would then run again: a client would have to
+ * stay silent while `maxSessions` other clients write, with a write's answer lost, for that to happen.
  */
 export class EtcdStateMachine {
   private readonly store = new EtcdStore();
+  /** In order of activity, least recent first (a Map keeps insertion order). */
   private sessions = new Map<string, Session>();
   private applied = 0;
+
+  constructor(private readonly maxSessions = DEFAULT_MAX_SESSIONS) {}
+
+  /** How many clients the duplicate table holds. */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
 
   get appliedIndex(): number {
     return this.applied;
@@ -61,6 +77,7 @@ export class EtcdStateMachine {
     if (session !== null) {
       const last = this.sessions.get(session.clientId);
       if (last !== undefined && session.seq === last.seq) {
+        this.remember({ ...last, lastIndex: index });
         return { kind: 'applied', command, outcome: last.outcome, duplicate: true };
       }
       if (last !== undefined && session.seq < last.seq) {
@@ -72,8 +89,18 @@ export class EtcdStateMachine {
       }
     }
     const outcome = this.store.write(command.write);
-    if (session !== null) this.sessions.set(session.clientId, { ...session, outcome });
+    if (session !== null) this.remember({ ...session, outcome, lastIndex: index });
     return { kind: 'applied', command, outcome, duplicate: false };
+  }
+
+  /** Records a client's activity as the most recent, forgetting the least recent client beyond the bound. */
+  private remember(session: Session): void {
+    this.sessions.delete(session.clientId);
+    this.sessions.set(session.clientId, session);
+    for (const oldest of this.sessions.keys()) {
+      if (this.sessions.size <= this.maxSessions) break;
+      this.sessions.delete(oldest);
+    }
   }
 
   /** A read of the local state (the caller decides whether it is linearizable: ReadIndex, or not: serializable). */
@@ -95,7 +122,12 @@ export class EtcdStateMachine {
   restore(bytes: Uint8Array): void {
     const snapshot = decodeEtcdSnapshot(bytes);
     this.store.load(snapshot.revision, snapshot.kvs);
+    // The snapshot lists them least recent first, which is the order the table keeps.
     this.sessions = new Map(snapshot.sessions.map((s) => [s.clientId, s]));
+    for (const oldest of this.sessions.keys()) {
+      if (this.sessions.size <= this.maxSessions) break;
+      this.sessions.delete(oldest);
+    }
     this.applied = snapshot.appliedIndex;
   }
 }

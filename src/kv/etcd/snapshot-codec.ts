@@ -17,6 +17,8 @@ export interface Session {
   readonly clientId: string;
   readonly seq: number;
   readonly outcome: WriteOutcome;
+  /** The log index of the client's latest command: the least recently active sessions are dropped first. */
+  readonly lastIndex: number;
 }
 
 /** Everything an etcd-style snapshot holds. */
@@ -26,18 +28,19 @@ export interface EtcdSnapshot {
   readonly revision: number;
   /** The keys, in key order. */
   readonly kvs: readonly KeyValue[];
-  /** The duplicate table, by client id. */
+  /** The duplicate table, least recently active first. */
   readonly sessions: readonly Session[];
 }
 
 /*
- *   "EKV" version(1) appliedIndex revision nKeys { keyValue }* nSessions { clientId seq outcome }* crc32
+ *   "EKV" version(2) appliedIndex revision nKeys { keyValue }* nSessions { clientId seq outcome lastIndex }* crc32
  *
- * The CRC-32 (4 bytes, big-endian) covers everything before it; keys are in key order and sessions by client id,
- * so a state always encodes to the same bytes.
+ * The CRC-32 (4 bytes, big-endian) covers everything before it; keys are in key order and sessions by lastIndex
+ * (each a distinct log index), so a state always encodes to the same bytes. Version 1 had no lastIndex and its
+ * sessions in client id order; it still decodes, with lastIndex 0, in that order.
  */
 const MAGIC = [0x45, 0x4b, 0x56]; // "EKV"
-const VERSION = 1;
+const VERSION = 2;
 
 export function encodeEtcdSnapshot(snapshot: EtcdSnapshot): Uint8Array {
   let estimate = 64;
@@ -50,14 +53,13 @@ export function encodeEtcdSnapshot(snapshot: EtcdSnapshot): Uint8Array {
   const kvs = [...snapshot.kvs].sort((a, b) => compareBytes(a.key, b.key));
   w.uvarint(kvs.length);
   for (const kv of kvs) writeKeyValue(w, kv);
-  const sessions = [...snapshot.sessions].sort((a, b) =>
-    a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0,
-  );
+  const sessions = [...snapshot.sessions].sort((a, b) => a.lastIndex - b.lastIndex);
   w.uvarint(sessions.length);
   for (const s of sessions) {
     w.string(s.clientId);
     w.uvarint(s.seq);
     writeOutcome(w, s.outcome);
+    w.uvarint(s.lastIndex);
   }
   w.uint32(crc32(w.view()));
   return w.finish();
@@ -73,7 +75,7 @@ export function decodeEtcdSnapshot(bytes: Uint8Array): EtcdSnapshot {
   const r = new ByteReader(body.subarray(MAGIC.length));
   try {
     const version = r.byte();
-    if (version !== VERSION) throw new CorruptSnapshotError(`unknown version ${version}`);
+    if (version !== VERSION && version !== 1) throw new CorruptSnapshotError(`unknown version ${version}`);
     const appliedIndex = r.uvarint();
     const revision = r.uvarint();
     const nKeys = r.uvarint();
@@ -89,7 +91,15 @@ export function decodeEtcdSnapshot(bytes: Uint8Array): EtcdSnapshot {
     const nSessions = r.uvarint();
     const sessions: Session[] = [];
     for (let i = 0; i < nSessions; i++) {
-      sessions.push({ clientId: r.string(), seq: r.uvarint(), outcome: readOutcome(r) });
+      const clientId = r.string();
+      const seq = r.uvarint();
+      const outcome = readOutcome(r);
+      const lastIndex = version === 1 ? 0 : r.uvarint();
+      const prev = sessions[sessions.length - 1];
+      if (version !== 1 && prev !== undefined && prev.lastIndex >= lastIndex) {
+        throw new CorruptSnapshotError('sessions out of order');
+      }
+      sessions.push({ clientId, seq, outcome, lastIndex });
     }
     if (r.remaining !== 0) throw new CorruptSnapshotError(`${r.remaining} bytes after the end`);
     return { appliedIndex, revision, kvs, sessions };
