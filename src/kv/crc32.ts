@@ -32,12 +32,13 @@ const TABLES = (() => {
 const [T0, T1, T2, T3, T4, T5, T6, T7] = TABLES;
 
 /**
- * CRC-32 (the zlib / PNG checksum) of `bytes`. Written out here rather than taken from `node:zlib` because this
+ * CRC-32 (the zlib / PNG checksum) of `bytes`, continuing from `previous` (the CRC of what came before, as zlib's
+ * crc32 does). Written out here rather than taken from `node:zlib` because this
  * layer must run anywhere (the state machine is pure). Servers snapshot their whole store every few entries in
  * the lab, so it folds in eight bytes per step (slicing-by-8), several times faster than a byte at a time.
  */
-export function crc32(bytes: Uint8Array): number {
-  let c = -1;
+export function crc32(bytes: Uint8Array, previous = 0): number {
+  let c = previous ^ -1;
   const n = bytes.length;
   const end8 = n - (n % 8);
   let i = 0;

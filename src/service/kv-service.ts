@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import {
   EtcdStateMachine,
   encodeCommand,
+  encodeEtcdSnapshotSteps,
   type EtcdFailure,
+  type EtcdSnapshot,
   type RangeRequest,
   type RangeResponse,
   type WriteOutcome,
@@ -13,8 +15,8 @@ import { MemberStoppedError, type RaftMember } from '../node/index.js';
 
 /**
  * Applied entries between two snapshots, etcd's default (--snapshot-count 100,000). A snapshot encodes and writes
- * the whole store at once: with 100,000 keys of 256 bytes, about 25 MiB on every member. Taken every 10,000
- * entries, that came every two seconds under bench:kv's puts, which ran about 8% faster without it.
+ * the whole store: with 100,000 keys of 256 bytes, about 25 MiB on every member. Taken every 10,000 entries, that
+ * came every two seconds under bench:kv's puts, which ran about 8% faster without it.
  */
 export const DEFAULT_SNAPSHOT_EVERY = 100_000;
 
@@ -53,6 +55,8 @@ export class KvService {
   private appliedWaiters: { index: number; resolve: () => void; reject: (error: Error) => void }[] = [];
   private ended = false;
   private lastSnapshotIndex = 0;
+  /** A snapshot is being encoded (a step per turn of the event loop); no second one starts meanwhile. */
+  private snapshotting = false;
   private readonly snapshotEvery: number;
   private readonly loop: Promise<void>;
   private failure: Error | null = null;
@@ -202,11 +206,38 @@ export class KvService {
     this.appliedWaiters = still;
   }
 
+  /**
+   * Starts a snapshot of the state as it is now, encoded a step at a time between other work: in one go, encoding
+   * 100,000 keys stalled every request on this member for about 150 ms. Applies go on meanwhile; the member
+   * compacts its log through the snapshot's index once it is encoded (or ignores it, if a newer one came first).
+   */
   private snapshot(): void {
-    const index = this.sm.appliedIndex;
-    const data = this.sm.snapshot();
-    this.member.compact(index, data);
-    this.lastSnapshotIndex = index;
-    this.options.logger?.info({ index, bytes: data.length, keys: this.sm.size }, 'snapshot taken');
+    if (this.snapshotting) return;
+    this.snapshotting = true;
+    const state = this.sm.snapshotState();
+    this.encodeAndCompact(state)
+      .catch((error: unknown) => {
+        // The member stopped meanwhile, or failed: there is nothing left to compact.
+        this.options.logger?.warn({ err: error }, 'snapshot abandoned');
+      })
+      .finally(() => {
+        this.snapshotting = false;
+      });
+  }
+
+  private async encodeAndCompact(state: EtcdSnapshot): Promise<void> {
+    const steps = encodeEtcdSnapshotSteps(state);
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done === true) {
+        this.member.compact(state.appliedIndex, step.value);
+        this.lastSnapshotIndex = Math.max(this.lastSnapshotIndex, state.appliedIndex);
+        this.options.logger?.info(
+          { index: state.appliedIndex, bytes: step.value.length, keys: state.kvs.length },
+          'snapshot taken',
+        );
+        return;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 }

@@ -2,7 +2,7 @@ import { KvError } from '../errors.js';
 import { decodeCommand } from './command-codec.js';
 import { staleSequence } from './errors.js';
 import { EtcdStore } from './etcd-store.js';
-import { decodeEtcdSnapshot, encodeEtcdSnapshot, type Session } from './snapshot-codec.js';
+import { decodeEtcdSnapshot, encodeEtcdSnapshot, type EtcdSnapshot, type Session } from './snapshot-codec.js';
 import type { EtcdCommand, EtcdFailure, RangeRequest, RangeResponse, WriteOutcome } from './types.js';
 
 /** How many clients' latest writes the duplicate table keeps by default. */
@@ -110,12 +110,20 @@ export class EtcdStateMachine {
 
   /** The whole state as snapshot bytes, through appliedIndex. */
   snapshot(): Uint8Array {
-    return encodeEtcdSnapshot({
+    return encodeEtcdSnapshot(this.snapshotState());
+  }
+
+  /**
+   * The whole state through appliedIndex, as a view that later applies do not change (they replace stored
+   * values and sessions, never modify them), to be encoded a step at a time (encodeEtcdSnapshotSteps).
+   */
+  snapshotState(): EtcdSnapshot {
+    return {
       appliedIndex: this.applied,
       revision: this.store.revision,
       kvs: this.store.all(),
       sessions: [...this.sessions.values()],
-    });
+    };
   }
 
   /** Replaces the state with a snapshot's; corrupt bytes throw CorruptSnapshotError and change nothing. */

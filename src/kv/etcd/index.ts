@@ -7,5 +7,11 @@ export { Failures, GrpcCode, staleSequence } from './errors.js';
 export { EtcdStateMachine, type EtcdApplied } from './etcd-state-machine.js';
 export { EtcdStore, INITIAL_REVISION } from './etcd-store.js';
 export { bytesEqual, compareBytes, keyBytes, keyString } from './key-bytes.js';
-export { decodeEtcdSnapshot, encodeEtcdSnapshot, type EtcdSnapshot, type Session } from './snapshot-codec.js';
+export {
+  decodeEtcdSnapshot,
+  encodeEtcdSnapshot,
+  encodeEtcdSnapshotSteps,
+  type EtcdSnapshot,
+  type Session,
+} from './snapshot-codec.js';
 export type * from './types.js';
