@@ -11,6 +11,7 @@ import {
   MIN,
   THREE,
   ack,
+  carrying,
   drain,
   electLeader,
   heartbeatReply,
@@ -25,10 +26,6 @@ import {
 // ---------------------------------------------------------------- helpers
 
 const commands = (m: AppendEntries): unknown[] => m.entries.map((e) => e.command);
-
-/** The AppendEntries to `to` that carry entries (not the empty ones that only tell the commit index). */
-const carrying = (ms: readonly Message[], to: number): AppendEntries[] =>
-  sent(ms, 'AppendEntries', to).filter((m) => m.entries.length > 0);
 
 const state = (l: RaftNode, peer: number): string | undefined => l.followerStatus(peer)?.state;
 

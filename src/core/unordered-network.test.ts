@@ -6,12 +6,13 @@
 // tries to break.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AppendEntries, AppendEntriesReply, Message } from './messages.js';
+import type { AppendEntries, AppendEntriesReply } from './messages.js';
 import type { RaftNode } from './raft-node.js';
 import {
   HEARTBEAT,
   THREE,
   ack,
+  carrying,
   append,
   drain,
   electLeader,
@@ -24,10 +25,6 @@ import {
 } from '../../test/support/raft-node-kit.js';
 
 const commands = (m: AppendEntries): unknown[] => m.entries.map((e) => e.command);
-
-/** The AppendEntries to `to` that carry entries. */
-const carrying = (ms: readonly Message[], to: number): AppendEntries[] =>
-  sent(ms, 'AppendEntries', to).filter((m) => m.entries.length > 0);
 
 /** Steps follower `f` with `m` and returns its one AppendEntriesReply. */
 function answer(f: RaftNode, m: AppendEntries): AppendEntriesReply {

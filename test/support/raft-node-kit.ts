@@ -76,6 +76,11 @@ export function sent<T extends Message['type']>(ms: readonly Message[], type: T,
   return ms.filter((m): m is Of<T> => m.type === type && (to === undefined || m.to === to));
 }
 
+/** The AppendEntries to `to` in `ms` that carry entries (not the empty ones that only tell the commit index). */
+export function carrying(ms: readonly Message[], to: NodeId): AppendEntries[] {
+  return sent(ms, 'AppendEntries', to).filter((m) => m.entries.length > 0);
+}
+
 /** The one message of `type` (to `to`) in `ms`; fails unless there is exactly one. */
 export function only<T extends Message['type']>(ms: readonly Message[], type: T, to?: NodeId): Of<T> {
   const found = sent(ms, type, to);
