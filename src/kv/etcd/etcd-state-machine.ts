@@ -97,6 +97,11 @@ export class EtcdStateMachine {
   private remember(session: Session): void {
     this.sessions.delete(session.clientId);
     this.sessions.set(session.clientId, session);
+    this.forgetBeyondBound();
+  }
+
+  /** Forgets the least recently active clients until the table is within maxSessions. */
+  private forgetBeyondBound(): void {
     for (const oldest of this.sessions.keys()) {
       if (this.sessions.size <= this.maxSessions) break;
       this.sessions.delete(oldest);
@@ -132,10 +137,7 @@ export class EtcdStateMachine {
     this.store.load(snapshot.revision, snapshot.kvs);
     // The snapshot lists them least recent first, which is the order the table keeps.
     this.sessions = new Map(snapshot.sessions.map((s) => [s.clientId, s]));
-    for (const oldest of this.sessions.keys()) {
-      if (this.sessions.size <= this.maxSessions) break;
-      this.sessions.delete(oldest);
-    }
+    this.forgetBeyondBound();
     this.applied = snapshot.appliedIndex;
   }
 }
