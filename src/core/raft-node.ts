@@ -1209,6 +1209,8 @@ export class RaftNode {
    * so that it is taken even if the messages before it are late or lost).
    */
   private nextBatch(pr: Progress): { entries: Entry[]; bytes: number } {
+    // Nothing new: asked after every acknowledgement and, with deferCommitNews, every tick, so no slicing then.
+    if (pr.next > this.log.lastIndex()) return { entries: [], bytes: 0 };
     const unacknowledged = pr.next > pr.match + 1 && pr.match >= this.log.snapshotIndex;
     if (this.config.resendUnacknowledged && pr.state === 'replicate' && unacknowledged) {
       const whole = this.batchFrom(pr.match + 1);
