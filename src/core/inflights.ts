@@ -66,7 +66,7 @@ export class Inflights {
    * The oldest message in flight whose entries start at `from` (and end at `index`, if given). Messages may
    * overlap (RaftConfig.resendUnacknowledged), so several can start at one index.
    */
-  find(from: number, index: number | undefined): Inflight | undefined {
+  find(from: number, index?: number): Inflight | undefined {
     for (let k = this.head; k < this.queue.length; k++) {
       const m = this.queue[k] as Inflight;
       if (m.from === from && (index === undefined || m.index === index)) return m;

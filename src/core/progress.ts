@@ -195,7 +195,7 @@ export class Progress {
   reject(rejected: number, hint: number): boolean {
     if (this.state === 'replicate') {
       if (rejected <= this.match) return false; // The follower holds what matches through `match`: stale.
-      const m = this.inflights.find(rejected + 1, undefined);
+      const m = this.inflights.find(rejected + 1);
       if (m === undefined || m.refused) return false;
       m.refused = true;
       return true;
