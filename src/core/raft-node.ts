@@ -331,8 +331,9 @@ export class RaftNode {
   }
 
   /**
-   * The transport could not deliver to `peer` (a broken connection: the runtime's transport knows the peer, not the messages). A follower we were streaming to falls back
-   * to probing (etcd's ReportUnreachable); a probe or snapshot chunk is resent by the retransmit timer.
+   * The transport could not deliver to `peer` (a broken connection: the runtime's transport knows the peer, not
+   * the messages). A follower we were streaming to falls back to probing (etcd's ReportUnreachable); a probe or
+   * snapshot chunk is resent by the retransmit timer.
    */
   reportUnreachable(peer: NodeId): void {
     this.checkRunning();
